@@ -14,11 +14,13 @@ class GisyncError(Exception):
     """Base class: ``code`` is a stable identifier, ``str(exc)`` the one-line message."""
 
     code = "GISYNC"
+    status: int | None = None  # HTTP status when the error comes from an API answer
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
         super().__init__(message)
         if code is not None:
             self.code = code
+        self.status = status
 
 
 class ConfigError(GisyncError):

@@ -1,0 +1,102 @@
+"""Build one Airflow DAG per dossier config (DESIGN.md §3).
+
+Parse time stays cheap: only the YAML configs are read here; clients, pandas and SQLAlchemy are
+imported inside the task bodies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from airflow.sdk import DAG, Param, task
+
+from gisync.config import DossierConfig
+from gisync_dags import tasks
+
+API_RETRIES: dict[str, Any] = {
+    "retries": 2,
+    "retry_delay": dt.timedelta(seconds=30),
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": dt.timedelta(minutes=10),
+}
+VALIDATIONS = ("accounts", "payment_modes", "clients", "journals_and_periods")
+
+
+def dossier_params() -> dict[str, Param]:
+    return {
+        "demo": Param(
+            False,
+            type="boolean",
+            title="Demo (write nothing)",
+            description="Read everything, write nothing to MyUnisoft, and write the payloads that would be sent.",
+        ),
+        "only_one_entry": Param(
+            False,
+            type="boolean",
+            title="Write one entry only",
+            description="Post a single document for real, then read it back from MyUnisoft.",
+        ),
+        "clients": Param(
+            None,
+            type=["null", "array"],
+            items={"type": "string"},
+            title="Only these GI clients",
+            description="GI client ids to sync (empty: all clients).",
+        ),
+    }
+
+
+def doc_md(cfg: DossierConfig) -> str:
+    journals = f"sales `{cfg.journals.sales}`, payments `{cfg.journals.payments}`"
+    if cfg.purchases.enabled:
+        journals += f", purchases `{cfg.journals.purchases}`"
+    return (
+        f"### GI → MyUnisoft: {cfg.name or cfg.slug}\n\n"
+        f"Syncs clients, invoices, credit notes and payments"
+        f"{' and purchases' if cfg.purchases.enabled else ''} from **{cfg.start_date}** (invoice date) "
+        f"into MyUnisoft journals {journals}.\n\n"
+        f"- client auto-creation: **{'on' if cfg.auto_create_clients else 'off'}**\n"
+        f"- connections: MyUnisoft `{cfg.myunisoft_conn_id}`, GI `{cfg.gi_conn_id}`\n"
+        f"- trigger with `demo` to see what would be written without writing anything.\n"
+    )
+
+
+def build_dossier_dag(cfg: DossierConfig) -> DAG:
+    """check_link → extract → validate_* → load_sales → load_payments → report (+ load_purchases)."""
+
+    def make(name: str, arg: str | None = None, **options: Any) -> Any:
+        task_id = f"{name}_{arg}" if arg else name
+
+        @task(task_id=task_id, **options)
+        def run_step(**context: Any):  # type: ignore[no-untyped-def]
+            return tasks.step(cfg, name, context, arg)
+
+        return run_step()
+
+    with DAG(
+        dag_id=cfg.dag_id,
+        description=f"GI → MyUnisoft sync of dossier {cfg.slug}",
+        schedule=cfg.schedule,
+        start_date=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        catchup=False,
+        max_active_runs=1,
+        params=dossier_params(),
+        tags=["gisync", f"dossier:{cfg.slug}"],
+        doc_md=doc_md(cfg),
+        default_args={"owner": cfg.owner},
+        is_paused_upon_creation=True,
+    ) as dag:
+        link = make("check_link", **API_RETRIES)
+        extract = make("extract", **API_RETRIES)
+        checks = [make("validate", check) for check in VALIDATIONS]
+        sales = make("load", "sales")
+        payments = make("load", "payments")
+        purchases = make("load", "purchases")
+        report = make("report", trigger_rule="all_done")
+        link >> extract >> checks
+        for check in checks:
+            check >> [sales, purchases]
+        sales >> payments >> report
+        purchases >> report
+    return dag

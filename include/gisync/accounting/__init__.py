@@ -1,0 +1,1 @@
+"""GI documents -> balanced entry drafts (French PCG), independent of MyUnisoft ids."""

@@ -1,0 +1,159 @@
+"""Dossier configuration: one YAML file per MyUnisoft folder, validated with messages that name the
+file and the field.
+
+No secret lives here: the YAML names Airflow Connections (``myunisoft_conn_id``, ``gi_conn_id``) and
+the tokens stay in those connections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from gisync.errors import ConfigError
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_]{0,62}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Journals(_Strict):
+    """MyUnisoft journal (diary) codes, as shown in MyUnisoft (``02``, ``15``...): the stable key."""
+
+    sales: str = "02"
+    payments: str = "15"
+    purchases: str = "01"
+    payments_by_mode: dict[str, str] = Field(
+        default_factory=dict,
+        description="GI payment-mode code -> journal code, when a mode has its own journal",
+    )
+
+
+class Purchases(_Strict):
+    enabled: bool = False
+    account_replacements: dict[str, str] = Field(
+        default_factory=dict, description="GI expense account -> account of this dossier"
+    )
+
+
+class VatAccounts(_Strict):
+    """Overrides of the GI's VAT accounts per rate (``"20": "445712"``); empty means: use the GI's."""
+
+    collected: dict[str, str] = Field(default_factory=dict)
+    deductible: dict[str, str] = Field(default_factory=dict)
+
+
+class Rounding(_Strict):
+    """What to do when HT + VAT differs from TTC: hold (default) or post the gap within a tolerance."""
+
+    policy: Literal["hold", "account"] = "hold"
+    debit_account: str = "658000"
+    credit_account: str = "758000"
+    tolerance: Decimal = Decimal("0.00")
+
+
+class DossierConfig(_Strict):
+    slug: str
+    name: str = ""
+    enabled: bool = True
+    owner: str = "gisync"
+    myunisoft_conn_id: str
+    gi_conn_id: str
+    society_id: int | None = None
+    start_date: dt.date
+    schedule: str | None = "@daily"
+    timezone: str = "Europe/Paris"
+    journals: Journals = Field(default_factory=Journals)
+    auto_create_clients: bool = False
+    auto_create_suppliers: bool = False
+    purchases: Purchases = Field(default_factory=Purchases)
+    payment_modes: dict[str, str] = Field(
+        default_factory=dict,
+        description="GI payment-mode code -> MyUnisoft payment-type code, when they differ",
+    )
+    vat_accounts: VatAccounts = Field(default_factory=VatAccounts)
+    client_account_prefix: str = "411"
+    supplier_account_prefix: str = "401"
+    bank_account: str | None = None
+    rounding: Rounding = Field(default_factory=Rounding)
+    rate_limit: int = Field(20, ge=1, description="MyUnisoft requests per window for this token (server default 20)")
+    rate_window_seconds: float = Field(10.0, gt=0)
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG_RE.match(value):
+            raise ValueError("lower-case letters, digits and _ only (it becomes part of the DAG id)")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+    @property
+    def dag_id(self) -> str:
+        return f"gi_myunisoft_sync__{self.slug}"
+
+    def payment_type_code(self, gi_mode: str) -> str:
+        """MyUnisoft payment-type code for a GI payment mode (same code unless mapped)."""
+        return self.payment_modes.get(gi_mode, gi_mode)
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "(file)"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def load_config(path: str | Path) -> DossierConfig:
+    """Read one dossier YAML; any problem is a ConfigError naming the file and the field."""
+    file = Path(path)
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{file.name}: cannot read the dossier file ({exc.__class__.__name__}: {exc})") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file.name}: expected a mapping of dossier settings")
+    try:
+        return DossierConfig.model_validate(raw)
+    except ValidationError as exc:
+        slug = raw.get("slug", file.stem)
+        raise ConfigError(f"{file.name} (dossier {slug}): {_describe(exc)}") from exc
+
+
+def load_all(folder: str | Path) -> tuple[list[DossierConfig], dict[str, str]]:
+    """Every ``*.yaml`` of a folder: the valid configs and, per broken file, its one-line error.
+
+    A broken file never hides the others; duplicate slugs are reported as errors of the later file.
+    """
+    configs: list[DossierConfig] = []
+    errors: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for file in sorted(Path(folder).glob("*.y*ml")):
+        try:
+            cfg = load_config(file)
+        except ConfigError as exc:
+            errors[file.name] = str(exc)
+            continue
+        if cfg.slug in seen:
+            errors[file.name] = f"{file.name}: slug {cfg.slug!r} already used by {seen[cfg.slug]}"
+            continue
+        seen[cfg.slug] = file.name
+        configs.append(cfg)
+    return configs, errors

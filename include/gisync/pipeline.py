@@ -1,0 +1,546 @@
+"""Use cases called by the Airflow tasks (and by the CLI): check_link, extract, validate, load, report.
+
+Each takes a :class:`DossierRun` and returns a small summary (XCom-sized). Data passes between them
+through the sync-state DB (:mod:`gisync.ledger`), keyed by the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from gisync import jsonutil
+from gisync.config import DossierConfig
+from gisync.errors import ConfigError, DataError, GisyncError, TransientError
+from gisync.ledger import Ledger
+from gisync.models import Issue
+from gisync.myunisoft.client import MyUnisoftClient
+from gisync.myunisoft.payload import check_payload, to_payload
+from gisync.myunisoft.reference import FolderRefs
+from gisync.plan import Plan, PlannedDoc, build_plan
+from gisync.validation import (
+    CheckOutcome,
+    check_accounts,
+    check_journals_and_periods,
+    check_payment_modes,
+    check_third_parties,
+)
+
+log = logging.getLogger(__name__)
+
+CHECKS = ("accounts", "payment_modes", "clients", "journals_and_periods")
+JOURNALS = ("sales", "payments", "purchases")
+# The snapshot each step leaves behind: the report uses them to know which steps completed.
+STEP_MARKERS = {"check_link": "myunisoft", "extract": "gi"}
+FAILING_STATES = ("held", "rejected", "drift")
+
+
+class GiSource(Protocol):
+    def list(self, resource: str, **filters: Any) -> list[dict[str, Any]]: ...
+
+    def settings(self) -> dict[str, Any]: ...
+
+
+class DossierRunFailed(GisyncError):
+    """The run loaded what it could but some documents need a person: the report task goes red."""
+
+    code = "run_incomplete"
+
+
+@dataclass(frozen=True)
+class RunParams:
+    """Trigger parameters: ``demo`` writes nothing; ``only_one_entry`` writes one entry and reads it back."""
+
+    demo: bool = False
+    only_one_entry: bool = False
+    clients: tuple[str, ...] = ()
+
+    @property
+    def mode(self) -> str:
+        return "demo" if self.demo else ("one_entry" if self.only_one_entry else "sync")
+
+
+@dataclass
+class DossierRun:
+    cfg: DossierConfig
+    run_id: str
+    params: RunParams
+    ledger: Ledger
+    myunisoft: Callable[[], MyUnisoftClient]
+    gi: Callable[[], GiSource]
+    reports_dir: Path
+    _refs: FolderRefs | None = field(default=None, repr=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.cfg.slug}:{self.run_id}"
+
+    @property
+    def report_dir(self) -> Path:
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", self.run_id)
+        return self.reports_dir / self.cfg.slug / safe
+
+    def refs(self) -> FolderRefs:
+        """MyUnisoft reference data as read by check_link, plus the third-party accounts known since."""
+        if self._refs is None:
+            refs = FolderRefs.from_raw(self.ledger.get_snapshot(self.key, "myunisoft"))
+            for role in ("client", "supplier"):
+                for row in self.ledger.third_parties(self.cfg.slug, role).values():
+                    if row.account_id:
+                        refs.add_account(row.account_id, row.account_number, row.label)
+            self._refs = refs
+        return self._refs
+
+    def plan(self) -> Plan:
+        known = {
+            (role, gi_id): row.account_number
+            for role in ("client", "supplier")
+            for gi_id, row in self.ledger.third_parties(self.cfg.slug, role).items()
+        }
+        return build_plan(
+            self.cfg,
+            self.ledger.get_snapshot(self.key, "gi"),
+            self.refs(),
+            known,
+            list(self.params.clients) or None,
+        )
+
+
+# --- check_link --------------------------------------------------------------------------------
+def check_link(run: DossierRun) -> dict[str, Any]:
+    """Token and folder are valid (activating a new key); reference data is read once for the run."""
+    run.ledger.start_run(run.key, run.cfg.slug, run.run_id, run.params.mode)
+    client = run.myunisoft()
+    info = client.key_info()
+    society = client.society()
+    target = (info or {}).get("target") or {}
+    if run.cfg.society_id is not None and int(society.get("society_id", -1)) != run.cfg.society_id:
+        raise ConfigError(
+            f"dossier {run.cfg.slug}: the token opens folder {society.get('society_id')} "
+            f"({society.get('name')}), not society_id {run.cfg.society_id} of the config"
+        )
+    raw = {
+        "society": society,
+        "exercices": client.exercices(),
+        "diaries": client.diaries(),
+        "payment_types": client.payment_types(),
+        "accounts": client.accounts(),
+    }
+    run.ledger.put_snapshot(run.key, "myunisoft", raw)
+    refs = FolderRefs.from_raw(raw)
+    return {
+        "society_id": refs.society_id,
+        "society": refs.society_name,
+        "token_type": target.get("type", ""),
+        "accounts": len(refs.accounts),
+        "journals": len(refs.journals),
+        "fiscal_years_open": sum(1 for y in refs.fiscal_years if not y.closed),
+    }
+
+
+# --- extract -----------------------------------------------------------------------------------
+def extract(run: DossierRun) -> dict[str, Any]:
+    """Read the GI from the start date (invoice date); payments are in scope through their invoices."""
+    run.ledger.start_run(run.key, run.cfg.slug, run.run_id, run.params.mode)
+    gi = run.gi()
+    start = run.cfg.start_date.isoformat()
+    data: dict[str, Any] = {
+        "clients": gi.list("clients"),
+        "invoices": gi.list("invoices", date_from=start),
+        "payments": gi.list("payments", invoice_date_from=start),
+        "payment_modes": gi.list("payment-modes"),
+        "settings": gi.settings(),
+        "suppliers": [],
+        "purchases": [],
+    }
+    if run.cfg.purchases.enabled:
+        data["suppliers"] = gi.list("suppliers")
+        data["purchases"] = gi.list("purchases", date_from=start)
+    run.ledger.put_snapshot(run.key, "gi", data)
+    return {k: len(v) for k, v in data.items() if isinstance(v, list)} | {"start_date": start}
+
+
+# --- validate ----------------------------------------------------------------------------------
+def validate(run: DossierRun, check: str) -> dict[str, Any]:
+    """Run one preflight check and keep its table and holds for the load and the report."""
+    plan, refs, cfg = run.plan(), run.refs(), run.cfg
+    outcome: CheckOutcome
+    if check == "accounts":
+        outcome = check_accounts(plan, refs, cfg)
+    elif check == "payment_modes":
+        outcome = check_payment_modes(plan, refs, cfg)
+    elif check == "journals_and_periods":
+        outcome = check_journals_and_periods(plan, refs, cfg)
+    elif check == "clients":
+        outcome, decisions = check_third_parties(plan, refs, cfg)
+        _create_third_parties(run, decisions, outcome)
+    else:
+        raise ValueError(f"unknown check {check!r}")
+    holds = {pid: [{"code": i.code, "message": i.message} for i in issues] for pid, issues in outcome.holds.items()}
+    run.ledger.put_check(run.key, check, outcome.rows, holds)
+    run.ledger.put_snapshot(run.key, f"done:validate_{check}", {"rows": len(outcome.rows)})
+    statuses = Counter(row["status"] for row in outcome.rows)
+    return {"check": check, "rows": len(outcome.rows), "documents_held": len(holds), **dict(statuses)}
+
+
+def _create_third_parties(run: DossierRun, decisions: list[Any], outcome: CheckOutcome) -> None:
+    """Auto-create missing client/supplier accounts once (upsert by number); demo mode only says so."""
+    for decision in decisions:
+        if decision.status != "to_create":
+            if decision.status == "matched":
+                account = run.refs().accounts[decision.number]
+                run.ledger.save_third_party(
+                    run.cfg.slug,
+                    decision.role,
+                    decision.gi_id,
+                    account_id=account.account_id,
+                    account_number=account.number,
+                    label=account.label,
+                )
+            continue
+        if run.params.demo:
+            _set_row_status(outcome, decision, "would_create", f"would create {decision.number} {decision.label}")
+            continue
+        created = run.myunisoft().upsert_account(decision.number, decision.label)
+        number = str(created["account_number"])
+        run.ledger.save_third_party(
+            run.cfg.slug,
+            decision.role,
+            decision.gi_id,
+            account_id=int(created["account_id"]),
+            account_number=number,
+            label=str(created.get("label") or ""),
+            created_by_sync=True,
+        )
+        run.refs().add_account(int(created["account_id"]), number, str(created.get("label") or ""))
+        _set_row_status(outcome, decision, "created", f"created {number} (id {created['account_id']})")
+        log.info("dossier %s: created account %s for %s %s", run.cfg.slug, number, decision.role, decision.gi_id)
+
+
+def _set_row_status(outcome: CheckOutcome, decision: Any, status: str, detail: str) -> None:
+    for row in outcome.rows:
+        if row["item"].startswith(f"{decision.role} ") and row["detail"].startswith(decision.number):
+            row["status"], row["detail"] = status, detail
+
+
+# --- load --------------------------------------------------------------------------------------
+def _held_issues(run: DossierRun) -> dict[str, list[Issue]]:
+    checks = run.ledger.checks(run.key)
+    missing = [c for c in CHECKS if c not in checks]
+    if missing:
+        raise ConfigError(f"run {run.key}: checks {', '.join(missing)} did not run; nothing is loaded without them")
+    held: dict[str, list[Issue]] = {}
+    for check in checks.values():
+        for pid, issues in check["holds"].items():
+            held.setdefault(pid, []).extend(Issue(i["code"], i["message"]) for i in issues)
+    return held
+
+
+def load(run: DossierRun, journal: str) -> dict[str, Any]:
+    """Post the journal's entries exactly once (write-ahead ``sending``, lookup before any re-POST)."""
+    cfg, ledger = run.cfg, run.ledger
+    if journal == "purchases" and not cfg.purchases.enabled:
+        skipped = {"journal": journal, "skipped": "purchases disabled"}
+        ledger.put_snapshot(run.key, f"done:load_{journal}", skipped)
+        return skipped
+    plan = run.plan()
+    refs = run.refs()
+    held = _held_issues(run)
+    states = ledger.documents(cfg.slug)
+    done_now = {o["partner_id"]: o["state"] for o in ledger.outcomes(run.key)}
+    pending_accounts = {
+        row["detail"].split(" ")[2]
+        for c in ledger.checks(run.key).values()
+        for row in c["rows"]
+        if row["status"] == "would_create"
+    }
+    counts: Counter[str] = Counter()
+    client: MyUnisoftClient | None = None
+    stop_reason: Issue | None = None
+    if not run.params.demo:
+        ledger.acquire_lock(cfg.slug, run.key)
+    try:
+        for item in plan.for_journal(journal):
+            outcome, issue, entry_id, payload = _decide(run, item, held, states, done_now, refs, pending_accounts)
+            if outcome == "post":
+                if stop_reason is not None:
+                    outcome, issue = "deferred", stop_reason
+                elif run.params.only_one_entry and sum(1 for s in done_now.values() if s == "created") >= 1:
+                    outcome, issue = (
+                        "pending",
+                        Issue("only_one_entry", "only_one_entry: left for a later run"),
+                    )
+                else:
+                    client = client or run.myunisoft()
+                    outcome, issue, entry_id = _post(run, item, payload, client)
+                    if outcome == "deferred" and issue is not None:
+                        stop_reason = issue
+            _record(run, item, outcome, issue, entry_id, payload)
+            done_now[item.partner_id] = outcome
+            counts[outcome] += 1
+    finally:
+        if not run.params.demo:
+            ledger.release_lock(cfg.slug, run.key)
+    summary = {"journal": journal, **dict(counts), "write_calls": client.write_calls if client else 0}
+    ledger.put_snapshot(run.key, f"done:load_{journal}", summary)
+    return summary
+
+
+def _decide(
+    run: DossierRun,
+    item: PlannedDoc,
+    held: dict[str, list[Issue]],
+    states: dict[str, Any],
+    done_now: dict[str, str],
+    refs: FolderRefs,
+    pending_accounts: set[str],
+) -> tuple[str, Issue | None, int | None, dict[str, Any] | None]:
+    """What to do with one document: ("post", payload) or a final outcome with its reason."""
+    previous = states.get(item.partner_id)
+    if previous is not None and previous.state == "synced":
+        if item.out_of_scope is not None and item.out_of_scope.code.startswith("status_"):
+            return (
+                "drift",
+                Issue(
+                    "voided_after_sync",
+                    f"{item.label} {item.doc.status} dans la GI après synchronisation — contre-passation à faire",
+                ),
+                previous.entry_id,
+                None,
+            )
+        if previous.content_hash and previous.content_hash != item.content_hash:
+            return (
+                "drift",
+                Issue(
+                    "changed_after_sync",
+                    f"{item.label} modifiée après synchronisation — action manuelle requise",
+                ),
+                previous.entry_id,
+                None,
+            )
+        return "already_synced", None, previous.entry_id, None
+    if item.out_of_scope is not None:
+        return "out_of_scope", item.out_of_scope, None, None
+    issues = list(item.issues) + held.get(item.partner_id, [])
+    if item.draft is None or issues:
+        return "held", _merge(issues), None, None
+    for invoice_pid in item.invoice_partner_ids:
+        invoice_state = done_now.get(invoice_pid) or (states[invoice_pid].state if invoice_pid in states else "")
+        if invoice_state not in ("synced", "created", "already_synced", "would_create"):
+            return (
+                "deferred",
+                Issue(
+                    "invoice_not_synced",
+                    f"{item.label}: la facture {invoice_pid} n'est pas encore dans MyUnisoft ({invoice_state or 'non traitée'}) — le règlement attend",
+                ),
+                None,
+                None,
+            )
+    try:
+        payload = to_payload(
+            item.draft, refs, payment_type_codes=_mode_codes(run, item), pending_accounts=pending_accounts
+        )
+    except KeyError as exc:
+        return (
+            "held",
+            Issue(f"account_missing:{exc.args[0]}", f"{item.label}: compte {exc.args[0]} inconnu"),
+            None,
+            None,
+        )
+    problems = check_payload(payload, item.label)
+    if problems:
+        return "held", _merge(problems), None, payload
+    if run.params.demo:
+        return "would_create", None, None, payload
+    return "post", None, None, payload
+
+
+def _mode_codes(run: DossierRun, item: PlannedDoc) -> dict[str, str]:
+    mode = item.doc.mode or ""
+    return {mode: run.cfg.payment_type_code(mode)} if mode else {}
+
+
+def _merge(issues: list[Issue]) -> Issue:
+    codes = list(dict.fromkeys(i.code for i in issues))
+    return Issue(",".join(codes), " | ".join(dict.fromkeys(i.message for i in issues)))
+
+
+def _post(
+    run: DossierRun, item: PlannedDoc, payload: dict[str, Any] | None, client: MyUnisoftClient
+) -> tuple[str, Issue | None, int | None]:
+    """Write-ahead POST: ``sending`` committed first; a lost answer is resolved by the partner id."""
+    assert payload is not None
+    ledger, dossier, pid = run.ledger, run.cfg.slug, item.partner_id
+    meta = {
+        "kind": item.doc.kind,
+        "gi_id": item.doc.gi_id,
+        "number": item.doc.number,
+        "content_hash": item.content_hash,
+        "total": str(item.draft.total_debit if item.draft else ""),
+    }
+    previous = ledger.documents(dossier).get(pid)
+    if previous is not None and previous.state == "sending":
+        found = client.find_entry(pid)
+        if found is not None:
+            ledger.set_state(
+                dossier,
+                pid,
+                state="synced",
+                entry_id=found,
+                reason_code="",
+                message="recovered by lookup",
+                **meta,
+            )
+            return "created", Issue("recovered", "found by lookup after an interrupted POST"), found
+    ledger.set_state(dossier, pid, state="sending", **meta)
+    try:
+        entry_id = client.create_entry(payload)
+    except TransientError as exc:
+        found = client.find_entry(pid) if not isinstance(exc, ConfigError) else None
+        if found is not None:
+            ledger.set_state(
+                dossier, pid, state="synced", entry_id=found, reason_code="", message="confirmed by lookup"
+            )
+            return "created", None, found
+        return "deferred", Issue(f"api_unavailable:{exc.code}", f"{item.label}: {exc}"), None
+    except DataError as exc:
+        ledger.set_state(dossier, pid, state="rejected", reason_code=exc.code, message=str(exc))
+        return "rejected", Issue(exc.code, f"{item.label}: {exc}"), None
+    except ConfigError:
+        ledger.set_state(dossier, pid, state="pending", reason_code="", message="")
+        raise
+    if entry_id is None or run.params.only_one_entry:
+        confirmed = client.find_entry(pid)
+        if confirmed is None:
+            return (
+                "deferred",
+                Issue("not_confirmed", f"{item.label}: entry not found by lookup after POST"),
+                None,
+            )
+        entry_id = confirmed
+    ledger.set_state(dossier, pid, state="synced", entry_id=entry_id, reason_code="", message="")
+    return "created", None, entry_id
+
+
+def _record(
+    run: DossierRun,
+    item: PlannedDoc,
+    outcome: str,
+    issue: Issue | None,
+    entry_id: int | None,
+    payload: dict[str, Any] | None,
+) -> None:
+    if not run.params.demo and outcome in ("held", "out_of_scope") and issue is not None:
+        run.ledger.set_state(
+            run.cfg.slug,
+            item.partner_id,
+            state=outcome,
+            reason_code=issue.code[:64],
+            message=issue.message,
+            kind=item.doc.kind,
+            gi_id=item.doc.gi_id,
+            number=item.doc.number,
+            content_hash=item.content_hash,
+        )
+    run.ledger.record_outcome(
+        run.key,
+        partner_id=item.partner_id,
+        kind=item.doc.kind,
+        gi_id=item.doc.gi_id,
+        number=item.doc.number,
+        journal=item.doc.journal,
+        outcome=outcome,
+        reason_code=issue.code if issue else "",
+        message=issue.message if issue else "",
+        entry_id=entry_id,
+        payload=payload if outcome in ("created", "would_create", "held") else None,
+    )
+
+
+# --- report ------------------------------------------------------------------------------------
+def report(run: DossierRun) -> dict[str, Any]:
+    """Write report.json and payloads.json; fail (one line) when a document needs a person."""
+    outcomes = run.ledger.outcomes(run.key)
+    checks = run.ledger.checks(run.key)
+    missing_steps = [
+        step
+        for step in ("check_link", "extract", *(f"validate_{c}" for c in CHECKS), *(f"load_{j}" for j in JOURNALS))
+        if not run.ledger.has_snapshot(run.key, STEP_MARKERS.get(step, f"done:{step}"))
+    ]
+    counts = Counter(o["state"] for o in outcomes)
+    payloads = [
+        {
+            "partner_id": o["partner_id"],
+            "kind": o["kind"],
+            "number": o["number"],
+            "journal": o["journal"],
+            "sent": o["state"] == "created",
+            "entry_id": o["entry_id"],
+            "payload": o["payload"],
+        }
+        for o in outcomes
+        if o["payload"] is not None and o["state"] in ("created", "would_create")
+    ]
+    unbalanced = sum(1 for p in payloads if _unbalanced(p["payload"]))
+    summary = {
+        "dossier": run.cfg.slug,
+        "run_id": run.run_id,
+        "mode": run.params.mode,
+        "documents": len(outcomes),
+        **{
+            state: counts.get(state, 0)
+            for state in (
+                "created",
+                "would_create",
+                "already_synced",
+                "held",
+                "deferred",
+                "rejected",
+                "out_of_scope",
+                "drift",
+                "pending",
+            )
+        },
+        "unbalanced": unbalanced,
+        "report": str(run.report_dir / "report.json"),
+        "incomplete_steps": missing_steps,
+    }
+    documents = [{k: v for k, v in o.items() if k != "payload"} for o in outcomes]
+    out = run.report_dir
+    jsonutil.write_file(
+        out / "report.json",
+        {"summary": summary, "checks": {k: v["rows"] for k, v in checks.items()}, "documents": documents},
+    )
+    jsonutil.write_file(out / "payloads.json", payloads)
+    run.ledger.finish_run(run.key, summary)
+    failing = {s: counts.get(s, 0) for s in FAILING_STATES if counts.get(s, 0)}
+    if missing_steps:
+        raise DossierRunFailed(
+            f"dossier {run.cfg.slug}: steps {', '.join(missing_steps)} did not complete — read the first failed "
+            f"task's log; report written to {summary['report']}"
+        )
+    if failing or unbalanced:
+        raise DossierRunFailed(_failure_line(run.cfg.slug, outcomes, failing, unbalanced))
+    return summary
+
+
+def _unbalanced(payload: dict[str, Any]) -> bool:
+    from gisync.money import to_cents
+
+    lines = payload.get("entry_list") or []
+    return sum(to_cents(ln["debit"]) for ln in lines) != sum(to_cents(ln["credit"]) for ln in lines)
+
+
+def _failure_line(slug: str, outcomes: list[dict[str, Any]], failing: dict[str, int], unbalanced: int) -> str:
+    """One line a person can act on: counts, then the most frequent reasons."""
+    reasons = Counter(o["reason"].split(",")[0] for o in outcomes if o["state"] in FAILING_STATES and o["reason"])
+    parts = [f"{n} documents {state}" for state, n in failing.items()]
+    if unbalanced:
+        parts.append(f"{unbalanced} unbalanced payloads")
+    top = "; ".join(f"{code} ×{n}" for code, n in reasons.most_common(4))
+    return f"dossier {slug}: {', '.join(parts)} — {top} (see report.json for each document and its fix)"
