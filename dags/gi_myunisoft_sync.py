@@ -1,4 +1,4 @@
-"""One DAG per dossier: every ``include/dossiers/*.yaml`` becomes ``gi_myunisoft_sync__<slug>``.
+"""Airflow DAG file — one DAG per dossier: every ``include/dossiers/*.yaml`` becomes ``gi_myunisoft_sync__<slug>``.
 
 A broken config file is reported (log and warning naming the file and field) and never hides the others.
 """

@@ -68,7 +68,7 @@ def format_fr(value: Decimal) -> str:
     rounded = round_cents(value)
     sign = "-" if rounded < 0 else ""
     whole, _, frac = f"{abs(rounded):.2f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

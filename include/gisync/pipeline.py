@@ -277,7 +277,7 @@ def load(run: DossierRun, journal: str) -> dict[str, Any]:
                     )
                 else:
                     client = client or run.myunisoft()
-                    outcome, issue, entry_id = _post(run, item, payload, client)
+                    outcome, issue, entry_id = _post(run, item, payload, client, states.get(item.partner_id))
                     if outcome == "deferred" and issue is not None:
                         stop_reason = issue
             _record(run, item, outcome, issue, entry_id, payload)
@@ -371,7 +371,7 @@ def _merge(issues: list[Issue]) -> Issue:
 
 
 def _post(
-    run: DossierRun, item: PlannedDoc, payload: dict[str, Any] | None, client: MyUnisoftClient
+    run: DossierRun, item: PlannedDoc, payload: dict[str, Any] | None, client: MyUnisoftClient, previous: Any
 ) -> tuple[str, Issue | None, int | None]:
     """Write-ahead POST: ``sending`` committed first; a lost answer is resolved by the partner id."""
     assert payload is not None
@@ -383,7 +383,6 @@ def _post(
         "content_hash": item.content_hash,
         "total": str(item.draft.total_debit if item.draft else ""),
     }
-    previous = ledger.documents(dossier).get(pid)
     if previous is not None and previous.state == "sending":
         found = client.find_entry(pid)
         if found is not None:

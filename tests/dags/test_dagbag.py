@@ -1,0 +1,70 @@
+"""The DAG file: no import error, exactly one DAG per enabled dossier, the task graph and params."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+DAG_FILE = REPO / "dags" / "gi_myunisoft_sync.py"
+
+
+def _bag():  # type: ignore[no-untyped-def]
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAG_FILE))
+
+
+def test_shipped_dossiers_give_exactly_their_dags() -> None:
+    bag = _bag()
+    assert bag.import_errors == {}
+    assert sorted(bag.dag_ids) == ["gi_myunisoft_sync__demo"]
+
+
+def test_task_graph_params_and_schedule() -> None:
+    dag = _bag().dags["gi_myunisoft_sync__demo"]
+    assert dag.max_active_runs == 1
+    assert set(dag.task_dict) == {
+        "check_link", "extract", "validate_accounts", "validate_payment_modes", "validate_clients",
+        "validate_journals_and_periods", "load_sales", "load_payments", "load_purchases", "report",
+    }  # fmt: skip
+    assert dag.get_task("extract").upstream_task_ids == {"check_link"}
+    assert dag.get_task("load_payments").upstream_task_ids == {"load_sales"}
+    assert {"validate_accounts", "validate_clients"} <= dag.get_task("load_sales").upstream_task_ids
+    assert dag.get_task("report").upstream_task_ids == {"load_payments", "load_purchases"}
+    assert dag.get_task("report").trigger_rule == "all_done"
+    assert dag.get_task("check_link").retries == 2
+    assert dag.params["demo"] is False and dag.params["only_one_entry"] is False
+    assert "2023-08-01" in dag.doc_md
+
+
+def test_demo_param_refuses_the_string_false() -> None:
+    """B22: "false" as a string must be refused by the schema, never read as true."""
+    from airflow.sdk.definitions.param import ParamValidationError
+
+    import copy
+
+    dag = _bag().dags["gi_myunisoft_sync__demo"]
+    params = copy.deepcopy(dag.params)
+    with pytest.raises(ParamValidationError):
+        params.update({"demo": "false"})
+        params.validate()
+    good = copy.deepcopy(dag.params)
+    good.update({"demo": False})
+    assert good.validate()["demo"] is False
+
+
+def test_broken_config_does_not_hide_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for slug in ("d001", "d002"):
+        text = (REPO / "include" / "dossiers" / "demo.yaml").read_text().replace("slug: demo", f"slug: {slug}")
+        (tmp_path / f"{slug}.yaml").write_text(text)
+    broken = (REPO / "include" / "dossiers" / "demo.yaml").read_text().replace("slug: demo", "slug: d077")
+    (tmp_path / "d077.yaml").write_text(broken.replace('start_date: "2023-08-01"', 'start_date: "2025-13-01"'))
+    monkeypatch.setenv("GISYNC_DOSSIERS_DIR", str(tmp_path))
+    bag = _bag()
+    assert sorted(bag.dag_ids) == ["gi_myunisoft_sync__d001", "gi_myunisoft_sync__d002"]
+    assert os.environ["GISYNC_DOSSIERS_DIR"] == str(tmp_path)
+    shutil.rmtree(tmp_path)
