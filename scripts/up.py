@@ -1,0 +1,54 @@
+"""``make up``: both simulators and ``airflow standalone`` (UI at http://127.0.0.1:8080, admin/admin).
+
+Runs until Ctrl-C, then stops Airflow and the simulators. State is shared with ``make demo``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "include"), str(Path(__file__).resolve().parent)]
+
+from airflow_env import REPO, airflow_env  # noqa: E402
+
+from gisync.simulator import local  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rate-limit", type=int, default=100)
+    parser.add_argument("--port", type=int, default=8080)
+    args = parser.parse_args()
+    var = REPO / "var"
+    airflow_home = var / "airflow"
+    airflow_home.mkdir(parents=True, exist_ok=True)
+    (airflow_home / "simple_auth_manager_passwords.json.generated").write_text(json.dumps({"admin": "admin"}))
+    sims = local.start(var / "demo", rate_limit=args.rate_limit)
+    env = airflow_env(airflow_home, var, sims.connections_env())
+    env["AIRFLOW__API__PORT"] = str(args.port)
+    print(f"simulators: MyUnisoft {sims.myunisoft_url}, GI {sims.gi_url}")
+    print(f"Airflow UI: http://127.0.0.1:{args.port} (user admin, password admin) — Ctrl-C stops everything")
+    proc = subprocess.Popen(["airflow", "standalone"], env=env, start_new_session=True)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if proc.poll() is None:
+            import os
+
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        sims.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
