@@ -38,7 +38,7 @@ def test_real_run_then_rerun_creates_each_entry_once(airflow_db: None, sync_env:
     created_docs = {d["partner_id"] for d in report["documents"] if d["state"] == "created"}
     assert created_docs == set(partner_ids)
     kinds = Counter(d["kind"] for d in report["documents"] if d["state"] == "created")
-    assert set(kinds) == {"INV", "CN", "PAY", "PINV"}
+    assert set(kinds) == {"INV", "CN", "PAY", "PINV", "PCN"}
 
     held = {d["reason"].split(",")[0].split(":")[0] for d in report["documents"] if d["state"] == "held"}
     assert {"account_missing", "payment_mode_unknown"} <= held
