@@ -17,7 +17,6 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "include"), str(Path(__file__).resolve().parent)]
 
 from airflow_env import REPO, airflow_env  # noqa: E402
-
 from gisync import jsonutil  # noqa: E402
 from gisync.simulator import local  # noqa: E402
 
@@ -54,7 +53,9 @@ def main() -> int:
         key=lambda p: p.stat().st_mtime,
     )
     if not reports:
-        print(f"gisync demo: the run wrote no report (airflow exit {result.returncode}); see {log_path}", file=sys.stderr)
+        print(
+            f"gisync demo: the run wrote no report (airflow exit {result.returncode}); see {log_path}", file=sys.stderr
+        )
         return 1
     summary = jsonutil.read_file(reports[-1])["summary"]
     print(f"Airflow log: {log_path} (wall time {time.time() - started:.0f} s)")

@@ -12,10 +12,9 @@ from gisync.config import DossierConfig
 
 def dossier_run(cfg: DossierConfig, context: dict[str, Any]) -> Any:
     """The pipeline's view of this Airflow run: params, clients from Connections, sync-state DB."""
-    from gisync_airflow.hooks import GiHook, MyUnisoftHook
-
     from gisync.ledger import Ledger
     from gisync.pipeline import DossierRun, RunParams
+    from gisync_airflow.hooks import GiHook, MyUnisoftHook
     from gisync_dags import paths
 
     params = context.get("params") or {}

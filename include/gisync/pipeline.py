@@ -20,7 +20,7 @@ from gisync.errors import ConfigError, DataError, GisyncError, TransientError
 from gisync.ledger import Ledger
 from gisync.models import Issue
 from gisync.myunisoft.client import MyUnisoftClient
-from gisync.myunisoft.payload import check_payload, to_payload
+from gisync.myunisoft.payload import prepare
 from gisync.myunisoft.reference import FolderRefs
 from gisync.plan import Plan, PlannedDoc, build_plan
 from gisync.validation import (
@@ -327,8 +327,20 @@ def _decide(
     if item.out_of_scope is not None:
         return "out_of_scope", item.out_of_scope, None, None
     issues = list(item.issues) + held.get(item.partner_id, [])
+    payload: dict[str, Any] | None = None
+    if item.draft is not None:
+        payload, problems = prepare(
+            item.draft,
+            refs,
+            payment_type_codes=_mode_codes(run, item),
+            pending_accounts=pending_accounts,
+            dossier=run.cfg.slug,
+            label=item.label,
+        )
+        known = {i.code for i in issues}
+        issues += [p for p in problems if p.code not in known]
     if item.draft is None or issues:
-        return "held", _merge(issues), None, None
+        return "held", _merge(issues), None, payload
     for invoice_pid in item.invoice_partner_ids:
         invoice_state = done_now.get(invoice_pid) or (states[invoice_pid].state if invoice_pid in states else "")
         if invoice_state not in ("synced", "created", "already_synced", "would_create"):
@@ -336,25 +348,12 @@ def _decide(
                 "deferred",
                 Issue(
                     "invoice_not_synced",
-                    f"{item.label}: la facture {invoice_pid} n'est pas encore dans MyUnisoft ({invoice_state or 'non traitée'}) — le règlement attend",
+                    f"{item.label}: la facture {invoice_pid} n'est pas encore dans MyUnisoft "
+                    f"({invoice_state or 'non traitée'}) — le règlement attend",
                 ),
                 None,
                 None,
             )
-    try:
-        payload = to_payload(
-            item.draft, refs, payment_type_codes=_mode_codes(run, item), pending_accounts=pending_accounts
-        )
-    except KeyError as exc:
-        return (
-            "held",
-            Issue(f"account_missing:{exc.args[0]}", f"{item.label}: compte {exc.args[0]} inconnu"),
-            None,
-            None,
-        )
-    problems = check_payload(payload, item.label)
-    if problems:
-        return "held", _merge(problems), None, payload
     if run.params.demo:
         return "would_create", None, None, payload
     return "post", None, None, payload

@@ -167,7 +167,8 @@ def check_journals_and_periods(plan: Plan, refs: FolderRefs, cfg: DossierConfig)
         if journal is None:
             problem = f"journal {code} inexistant — créez-le ou corrigez journals.{role} dans la config"
         elif journal.type_code not in JOURNAL_TYPES[role]:
-            problem = f"journal {code} de type {journal.type_code or '(aucun)'} — attendu {'/'.join(sorted(JOURNAL_TYPES[role]))}"
+            expected = "/".join(sorted(JOURNAL_TYPES[role]))
+            problem = f"journal {code} de type {journal.type_code or '(aucun)'} — attendu {expected}"
         elif journal.blocked or journal.closed:
             problem = f"journal {code} bloqué ou fermé dans MyUnisoft"
         status = "ok" if not problem else "error"

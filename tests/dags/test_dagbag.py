@@ -43,9 +43,9 @@ def test_task_graph_params_and_schedule() -> None:
 
 def test_demo_param_refuses_the_string_false() -> None:
     """B22: "false" as a string must be refused by the schema, never read as true."""
-    from airflow.sdk.definitions.param import ParamValidationError
-
     import copy
+
+    from airflow.sdk.definitions.param import ParamValidationError
 
     dag = _bag().dags["gi_myunisoft_sync__demo"]
     params = copy.deepcopy(dag.params)

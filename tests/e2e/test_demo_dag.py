@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import requests
+
 from conftest import Simulators, run_dag, task_states
 
 pytestmark = pytest.mark.e2e
@@ -68,7 +69,10 @@ def test_demo_mode_writes_nothing_and_shows_every_payload(airflow_db: None, sync
     payloads = json.loads((Path(summary["report"]).parent / "payloads.json").read_text())
     assert len(payloads) == summary["would_create"]
     assert not any(p["sent"] for p in payloads)
-    assert all(sum(Decimal(str(ln["debit"])) - Decimal(str(ln["credit"])) for ln in p["payload"]["entry_list"]) == 0 for p in payloads)
+    assert all(
+        sum(Decimal(str(ln["debit"])) - Decimal(str(ln["credit"])) for ln in p["payload"]["entry_list"]) == 0
+        for p in payloads
+    )
     would_create = [r for r in report["checks"]["clients"] if r["status"] == "would_create"]
     assert would_create and all(r["detail"].startswith("would create 411") for r in would_create)
     assert task_states(dag_run)["load_sales"] == "success"
@@ -80,8 +84,6 @@ def test_only_one_entry_writes_exactly_one(airflow_db: None, sync_env: Simulator
     assert len(sync_env.entries()) == 1
     assert sync_env.calls()["writes"]["POST /api/v1/entry"] == 1
     created = [d for d in report["documents"] if d["state"] == "created"]
-    found = requests.get(
-        sync_env.myunisoft + "/_sim/entries", timeout=10
-    ).json()[0]
+    found = requests.get(sync_env.myunisoft + "/_sim/entries", timeout=10).json()[0]
     assert created[0]["partner_id"] == found["entry_origin_partner_id"]
     assert created[0]["entry_id"] == found["entry_id"]

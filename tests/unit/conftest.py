@@ -17,7 +17,9 @@ ACCOUNTS = Accounts(
 )
 
 
-def invoice(gi_id: str, number: str, date: str, client: str, lines: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+def invoice(
+    gi_id: str, number: str, date: str, client: str, lines: list[dict[str, Any]], **extra: Any
+) -> dict[str, Any]:
     """A GI sales invoice; totals are given explicitly in ``extra`` or summed from the lines."""
     raw: dict[str, Any] = {
         "id": gi_id,
@@ -37,9 +39,7 @@ def invoice(gi_id: str, number: str, date: str, client: str, lines: list[dict[st
 def lines_of(draft: EntryDraft | None) -> list[tuple[str, str, str]]:
     """Entry lines as (account, D/C, amount) for exact comparisons."""
     assert draft is not None
-    return [
-        (ln.account, "D" if ln.debit else "C", str(ln.debit if ln.debit else ln.credit)) for ln in draft.lines
-    ]
+    return [(ln.account, "D" if ln.debit else "C", str(ln.debit if ln.debit else ln.credit)) for ln in draft.lines]
 
 
 def folder(**overrides: Any) -> FolderRefs:

@@ -83,6 +83,11 @@ def test_one_load_per_dossier(ledger: Ledger) -> None:
 
 
 def test_tables_created() -> None:
-    assert {"document_state", "run_document", "run_snapshot", "run_check", "third_party_account", "dossier_lock"} <= set(
-        Base.metadata.tables
-    )
+    assert {
+        "document_state",
+        "run_document",
+        "run_snapshot",
+        "run_check",
+        "third_party_account",
+        "dossier_lock",
+    } <= set(Base.metadata.tables)

@@ -41,7 +41,7 @@ def to_payload(
 ) -> dict[str, Any]:
     """The JSON body for one entry. Account numbers become ids; a number in ``pending_accounts``
     (demo mode: would be created first) gets the placeholder id 0."""
-    journal = refs.journals[draft.journal_code]
+    journal = refs.journals.get(draft.journal_code)
     lines = []
     for line in draft.lines:
         account = refs.accounts.get(line.account)
@@ -63,7 +63,7 @@ def to_payload(
     return {
         "date_piece": draft.date_piece.isoformat(),
         "etablissement_id": refs.society_id,
-        "diary_id": journal.diary_id,
+        "diary_id": journal.diary_id if journal else 0,
         "entry_origin_partner_id": draft.partner_id,
         "json": json.dumps(draft.origin, ensure_ascii=False, sort_keys=True),
         "entry_list": lines,
@@ -99,3 +99,31 @@ def check_payload(payload: dict[str, Any], label: str) -> list[Issue]:
         if dt.date.fromisoformat(ln["deadline"]) < date_piece:
             issues.append(Issue("deadline", f"{label}: échéance {ln['deadline']} avant la date {date_piece}"))
     return issues
+
+
+def prepare(
+    draft: EntryDraft,
+    refs: FolderRefs,
+    *,
+    payment_type_codes: dict[str, str],
+    pending_accounts: set[str] | frozenset[str],
+    dossier: str,
+    label: str,
+) -> tuple[dict[str, Any], list[Issue]]:
+    """The body and every reason it would be refused, all at once (never just the first one)."""
+    unknown = [
+        ln.account for ln in draft.lines if ln.account not in refs.accounts and ln.account not in pending_accounts
+    ]
+    payload = to_payload(
+        draft, refs, payment_type_codes=payment_type_codes, pending_accounts=set(pending_accounts) | set(unknown)
+    )
+    issues = check_payload(payload, label)
+    issues += [
+        Issue(f"account_missing:{number}", f"{label}: compte {number} inexistant dans le dossier {dossier}")
+        for number in dict.fromkeys(unknown)
+    ]
+    if draft.journal_code not in refs.journals:
+        issues.append(
+            Issue(f"journal_invalid:{draft.journal_code}", f"{label}: journal {draft.journal_code} inexistant")
+        )
+    return payload, issues

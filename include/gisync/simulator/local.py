@@ -72,7 +72,9 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) 
     raise RuntimeError(f"simulator did not answer at {url} within {timeout:.0f} s")
 
 
-def start(state_dir: Path, *, rate_limit: int = 20, reset: bool = False, log_dir: Path | None = None) -> LocalSimulators:
+def start(
+    state_dir: Path, *, rate_limit: int = 20, reset: bool = False, log_dir: Path | None = None
+) -> LocalSimulators:
     """Both simulators, MyUnisoft persisting its folder to ``state_dir/myunisoft.json``."""
     state_dir.mkdir(parents=True, exist_ok=True)
     logs = log_dir or state_dir

@@ -1,0 +1,52 @@
+"""Dossier configs: the shipped demo loads; errors name the file and the field; one bad file hides nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gisync.__main__ import main as cli
+from gisync.config import load_all, load_config
+from gisync.errors import ConfigError
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "include" / "dossiers" / "demo.yaml"
+
+
+def test_demo_config() -> None:
+    cfg = load_config(DEMO)
+    assert cfg.dag_id == "gi_myunisoft_sync__demo"
+    assert cfg.start_date.isoformat() == "2023-08-01"
+    assert cfg.payment_type_code("VIR") == "VIRT" and cfg.payment_type_code("CB") == "CB"
+    assert cfg.purchases.account_replacements == {"606300": "606400"}
+
+
+def test_error_names_file_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "d077.yaml"
+    bad.write_text(DEMO.read_text().replace("slug: demo", "slug: d077").replace('"2023-08-01"', '"2025-13-01"'))
+    with pytest.raises(ConfigError) as err:
+        load_config(bad)
+    assert "d077.yaml (dossier d077): start_date" in str(err.value)
+
+
+def test_unknown_keys_and_bad_slug_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(DEMO.read_text().replace("auto_create_clients:", "auto_create_customers:"))
+    (tmp_path / "b.yaml").write_text(DEMO.read_text().replace("slug: demo", "slug: Bad-Slug"))
+    (tmp_path / "c.yaml").write_text(DEMO.read_text().replace("slug: demo", "slug: ok_one"))
+    (tmp_path / "d.yaml").write_text(DEMO.read_text().replace("slug: demo", "slug: ok_one"))
+    (tmp_path / "e.yaml").write_text("- not a mapping\n")
+    configs, errors = load_all(tmp_path)
+    assert [c.slug for c in configs] == ["ok_one"]
+    assert set(errors) == {"a.yaml", "b.yaml", "d.yaml", "e.yaml"}
+    assert "auto_create_customers" in errors["a.yaml"]
+    assert "slug" in errors["b.yaml"]
+    assert "already used by c.yaml" in errors["d.yaml"]
+
+
+def test_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(["check", str(DEMO)]) == 0
+    bad = tmp_path / "x.yaml"
+    bad.write_text("slug: x\n")
+    assert cli(["check", str(bad)]) == 1
+    assert "myunisoft_conn_id" in capsys.readouterr().err
