@@ -1,8 +1,11 @@
 """Client-side pacing per MyUnisoft token: stay under the rate limit instead of collecting 429s.
 
-A token bucket (``rate`` requests per ``window`` seconds) shared by every client of the same token in
-this process, corrected by what the server says: ``X-Rate-Limit-Total`` sets the budget,
-``X-Rate-Limit-Remaining`` = 0 makes the next call wait until ``X-Rate-Limit-Reset``.
+A sliding log of send times: never more than ``rate`` calls in any ``window`` seconds (plus a small
+margin for network jitter), shared by every client of the same token in this process. This keeps a
+sustained load at the advertised ceiling without a 429, whatever the server's window alignment.
+What the server says corrects it: ``X-Rate-Limit-Total`` sets the budget, ``X-Rate-Limit-Remaining``
+= 0 (another process used the token) makes the next call wait until ``X-Rate-Limit-Reset``, and a 429
+blocks every caller until the reset.
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
+
+MARGIN = 0.01  # fraction of the window added between the oldest and the next call (latency jitter)
 
 
 class TokenPacer:
@@ -28,56 +34,53 @@ class TokenPacer:
         self._clock = clock
         self._wall = wall
         self._sleep = sleep
-        self._tokens = float(rate)
-        self._stamp = clock()
+        self._sent: deque[float] = deque()
         self._not_before = 0.0
         self._lock = threading.Lock()
         self.waited_seconds = 0.0
         self.throttled = 0
 
-    def _refill(self, now: float) -> None:
-        self._tokens = min(float(self.rate), self._tokens + (now - self._stamp) * self.rate / self.window)
-        self._stamp = now
-
     def acquire(self) -> None:
-        """Block until one request may be sent."""
+        """Block until one more call fits in the budget, then count it as sent."""
         while True:
             with self._lock:
                 now = self._clock()
-                self._refill(now)
+                horizon = self.window * (1 + MARGIN)
+                while self._sent and now - self._sent[0] >= horizon:
+                    self._sent.popleft()
                 wait = max(0.0, self._not_before - now)
-                if wait == 0.0 and self._tokens >= 1.0:
-                    self._tokens -= 1.0
+                if len(self._sent) >= self.rate:
+                    wait = max(wait, self._sent[0] + horizon - now)
+                if wait <= 1e-6:  # due (float rounding can leave a few ULPs)
+                    while len(self._sent) >= self.rate:
+                        self._sent.popleft()
+                    self._sent.append(now)
                     return
-                if wait == 0.0:
-                    wait = (1.0 - self._tokens) * self.window / self.rate
             self.waited_seconds += wait
             self._sleep(wait)
 
     def observe(self, headers: Mapping[str, str]) -> None:
-        """Adopt the server's budget and wait out an exhausted window."""
+        """Adopt the server's budget and wait out a window another client exhausted."""
         total = headers.get("X-Rate-Limit-Total")
         remaining = headers.get("X-Rate-Limit-Remaining")
         reset = headers.get("X-Rate-Limit-Reset")
         with self._lock:
-            if total and total.isdigit() and int(total) > 0 and int(total) != self.rate:
+            if total and total.strip().isdigit() and int(total) > 0:
                 self.rate = int(total)
-                self._tokens = min(self._tokens, float(self.rate))
             if remaining is not None and remaining.strip() == "0" and reset:
-                self._wait_until_reset(reset)
+                self._block_until(reset)
 
     def penalise(self, headers: Mapping[str, str], max_wait: float) -> float:
-        """After a 429: no call before the window resets (bounded); returns the wait decided."""
+        """After a 429: nobody sends before the window resets (bounded); returns the wait decided."""
         with self._lock:
             self.throttled += 1
             reset = headers.get("X-Rate-Limit-Reset")
-            wait = self._wait_until_reset(reset) if reset else self.window
+            wait = self._block_until(reset) if reset else self.window
             wait = min(max(wait, 0.05), max_wait)
             self._not_before = max(self._not_before, self._clock() + wait)
-            self._tokens = 0.0
             return wait
 
-    def _wait_until_reset(self, reset: str) -> float:
+    def _block_until(self, reset: str) -> float:
         try:
             wait = float(reset) - self._wall()
         except ValueError:
