@@ -38,9 +38,15 @@ def dossier_run(cfg: DossierConfig, context: dict[str, Any]) -> Any:
 
 def step(cfg: DossierConfig, name: str, context: dict[str, Any], arg: str | None = None) -> dict[str, Any]:
     """Run one pipeline step; ``arg`` is the check or journal of validate/load steps."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
     from gisync import pipeline
 
     run = dossier_run(cfg, context)
     func = getattr(pipeline, name)
-    result: dict[str, Any] = func(run, arg) if arg is not None else func(run)
+    try:
+        result: dict[str, Any] = func(run, arg) if arg is not None else func(run)
+    except pipeline.DossierDeferred as exc:
+        # An outage is not a failure of the dossier: skip what depends on it, the report says why.
+        raise AirflowSkipException(str(exc)) from None
     return result

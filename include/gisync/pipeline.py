@@ -46,6 +46,20 @@ class GiSource(Protocol):
     def settings(self) -> dict[str, Any]: ...
 
 
+class DossierDeferred(TransientError):
+    """MyUnisoft or the GI is throttling, down or in maintenance: the dossier waits for the next run."""
+
+    code = "deferred"
+
+
+def _defer_on_outage(run: DossierRun, step: str, exc: TransientError) -> DossierDeferred:
+    """Remember why this run stopped early, so the report says it in one line instead of failing."""
+    reason = f"api_unavailable:{exc.code}" if exc.code != "ERR-API-UNDER-MAINTENANCE" else "api_maintenance"
+    message = f"dossier {run.cfg.slug}: {step} deferred to the next run ({reason}) — {exc}"
+    run.ledger.put_snapshot(run.key, "deferred", {"step": step, "reason": reason, "message": message})
+    return DossierDeferred(message, code=reason)
+
+
 class DossierRunFailed(GisyncError):
     """The run loaded what it could but some documents need a person: the report task goes red."""
 
@@ -116,6 +130,13 @@ def check_link(run: DossierRun) -> dict[str, Any]:
     """Token and folder are valid (activating a new key); reference data is read once for the run."""
     run.ledger.start_run(run.key, run.cfg.slug, run.run_id, run.params.mode)
     client = run.myunisoft()
+    try:
+        return _check_link(run, client)
+    except TransientError as exc:
+        raise _defer_on_outage(run, "check_link", exc) from None
+
+
+def _check_link(run: DossierRun, client: MyUnisoftClient) -> dict[str, Any]:
     info = client.key_info()
     society = client.society()
     target = (info or {}).get("target") or {}
@@ -147,7 +168,13 @@ def check_link(run: DossierRun) -> dict[str, Any]:
 def extract(run: DossierRun) -> dict[str, Any]:
     """Read the GI from the start date (invoice date); payments are in scope through their invoices."""
     run.ledger.start_run(run.key, run.cfg.slug, run.run_id, run.params.mode)
-    gi = run.gi()
+    try:
+        return _extract(run, run.gi())
+    except TransientError as exc:
+        raise _defer_on_outage(run, "extract", exc) from None
+
+
+def _extract(run: DossierRun, gi: GiSource) -> dict[str, Any]:
     start = run.cfg.start_date.isoformat()
     data: dict[str, Any] = {
         "clients": gi.list("clients"),
@@ -463,6 +490,13 @@ def _record(
 # --- report ------------------------------------------------------------------------------------
 def report(run: DossierRun) -> dict[str, Any]:
     """Write report.json and payloads.json; fail (one line) when a document needs a person."""
+    if run.ledger.has_snapshot(run.key, "deferred"):
+        deferred = run.ledger.get_snapshot(run.key, "deferred")
+        summary = {"dossier": run.cfg.slug, "run_id": run.run_id, "mode": run.params.mode, "deferred": deferred}
+        jsonutil.write_file(run.report_dir / "report.json", {"summary": summary, "checks": {}, "documents": []})
+        run.ledger.finish_run(run.key, summary)
+        log.warning("%s", deferred["message"])
+        return summary
     outcomes = run.ledger.outcomes(run.key)
     checks = run.ledger.checks(run.key)
     missing_steps = [

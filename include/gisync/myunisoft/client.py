@@ -52,6 +52,7 @@ class MyUnisoftClient:
         self.society_id = society_id
         self.timeout = timeout
         self.max_attempts = max_attempts
+        self.max_throttled_waits = max(20, max_attempts * 4)
         self.session = session or requests.Session()
         self.pacer = pacer or pacer_for(token, rate_limit, window)
         self._sleep = sleep
@@ -100,7 +101,8 @@ class MyUnisoftClient:
         A 429 is always safe to repeat (the server did not process the call), so it is waited out and
         repeated even for writes.
         """
-        attempt = 0
+        attempt = 0  # sends that failed (or may have failed) transiently; throttled sends are counted apart
+        throttled = 0
         while True:
             attempt += 1
             try:
@@ -126,7 +128,9 @@ class MyUnisoftClient:
                 route=route,
                 request_id=response.headers.get("request-id", ""),
             )
-            if isinstance(failure, ThrottledError) and attempt < self.max_attempts * 4:
+            if isinstance(failure, ThrottledError) and throttled < self.max_throttled_waits:
+                throttled += 1
+                attempt -= 1
                 wait = self.pacer.penalise(response.headers, max_wait=self.pacer.window * 2)
                 log.info("MyUnisoft throttled on %s %s: waiting %.1f s", method, route, wait)
                 continue
