@@ -36,6 +36,10 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+bench: install  ## benchmarks (print figures; not tests): pacing at MyUnisoft's real rate limit
+	$(PY) bench/pacing.py
+	@test ! -f bench/transform.py || $(PY) bench/transform.py
+
 lock: install  ## recompile requirements.txt from requirements.in
 	$(VENV)/bin/uv pip compile --python-version 3.11 requirements.in -o requirements.txt --custom-compile-command "make lock"
 
