@@ -233,7 +233,9 @@ def _create_third_parties(run: DossierRun, decisions: list[Any], outcome: CheckO
         if run.params.demo:
             _set_row_status(outcome, decision, "would_create", f"would create {decision.number} {decision.label}")
             continue
-        created = run.myunisoft().upsert_account(decision.number, decision.label)
+        party = decision.party
+        card = {"name": party.name, "siren": party.siren} if party else {}
+        created = run.myunisoft().upsert_account(decision.number, decision.label, {k: v for k, v in card.items() if v})
         number = str(created["account_number"])
         run.ledger.save_third_party(
             run.cfg.slug,

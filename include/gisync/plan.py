@@ -7,8 +7,6 @@ agree on what a document is, without passing documents through XCom.
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +15,9 @@ from gisync.accounting.entries import Accounts, BuildResult, EntryDraft, build_i
 from gisync.config import DossierConfig
 from gisync.models import Document, Issue, ThirdParty, parse_invoice, parse_payment, parse_third_party
 from gisync.myunisoft.reference import FolderRefs
+from gisync.thirdparty import Match, generated_account, match_third_party
+
+__all__ = ["Plan", "PlannedDoc", "build_plan", "generated_account"]
 
 SYNCED_STATUSES = {"INV": "issued", "CN": "issued", "PINV": "issued", "PCN": "issued", "PAY": "valid"}
 
@@ -29,6 +30,7 @@ class PlannedDoc:
     party: ThirdParty | None
     party_role: str
     party_account: str
+    party_match: Match
     out_of_scope: Issue | None = None
     draft: EntryDraft | None = None
     issues: list[Issue] = field(default_factory=list)
@@ -53,12 +55,6 @@ def content_hash(raw: dict[str, Any]) -> str:
     """A fingerprint of what the GI says about a document (``updated_at`` left out): drift detection."""
     stable = {k: v for k, v in raw.items() if k != "updated_at"}
     return hashlib.sha256(jsonutil.dumps(stable).encode()).hexdigest()
-
-
-def generated_account(prefix: str, code: str) -> str:
-    """``411`` + the GI code reduced to ``[A-Z0-9]``, at most 20 characters (MyUnisoft's COMPTE7)."""
-    folded = unicodedata.normalize("NFKD", code).encode("ascii", "ignore").decode().upper()
-    return (prefix + re.sub(r"[^A-Z0-9]", "", folded))[:20]
 
 
 def accounts_for(cfg: DossierConfig, settings: dict[str, Any]) -> Accounts:
@@ -110,13 +106,14 @@ def build_plan(
     accounts = accounts_for(cfg, settings)
     wanted = set(clients_filter or [])
 
-    def party_account(role: str, party: ThirdParty | None, party_id: str) -> str:
-        prefix = cfg.client_account_prefix if role == "client" else cfg.supplier_account_prefix
-        if (role, party_id) in known_accounts:
-            return known_accounts[(role, party_id)]
-        if party and party.account_number:
-            return party.account_number
-        return generated_account(prefix, party.code if party else party_id)
+    matches: dict[tuple[str, str], Match] = {}
+
+    def party_match(role: str, party: ThirdParty | None, party_id: str) -> Match:
+        if (role, party_id) not in matches:
+            prefix = cfg.client_account_prefix if role == "client" else cfg.supplier_account_prefix
+            known = known_accounts.get((role, party_id))
+            matches[(role, party_id)] = match_third_party(party, party_id, prefix, refs, known)
+        return matches[(role, party_id)]
 
     planned: list[PlannedDoc] = []
     raw_docs: list[tuple[dict[str, Any], Document]] = [(r, parse_invoice(r)) for r in gi.get("invoices", [])]
@@ -130,13 +127,15 @@ def build_plan(
         if wanted and role == "client" and doc.party_id not in wanted:
             continue
         party = (suppliers if role == "supplier" else clients).get(doc.party_id)
+        match = party_match(role, party, doc.party_id)
         item = PlannedDoc(
             doc=doc,
             partner_id=doc.partner_id(cfg.slug),
             content_hash=content_hash(raw),
             party=party,
             party_role=role,
-            party_account=party_account(role, party, doc.party_id),
+            party_account=match.number,
+            party_match=match,
         )
         planned.append(item)
         if doc.status != SYNCED_STATUSES[doc.kind]:

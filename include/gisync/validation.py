@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from gisync.config import DossierConfig
-from gisync.models import Issue
+from gisync.models import Issue, ThirdParty
 from gisync.myunisoft.reference import FolderRefs
 from gisync.plan import Plan, PlannedDoc
 
@@ -105,8 +105,9 @@ class ThirdPartyDecision:
     gi_id: str
     number: str
     label: str
-    status: str  # matched | to_create | missing
+    status: str  # matched | to_create | missing | closed | ambiguous
     rule: str
+    party: ThirdParty | None = None
 
 
 def check_third_parties(
@@ -120,18 +121,20 @@ def check_third_parties(
     for item in _active(plan):
         users[(item.party_role, item.doc.party_id)].append(item)
     for (role, gi_id), docs in sorted(users.items()):
-        number = docs[0].party_account
+        match = docs[0].party_match
+        number = match.number
         party = docs[0].party
         name = party.name if party else gi_id
         auto = cfg.auto_create_clients if role == "client" else cfg.auto_create_suppliers
         account = refs.accounts.get(number)
-        if account is not None and not account.closed:
-            rule = "stored number" if party and party.account_number == number else "account number"
-            decision = ThirdPartyDecision(role, gi_id, number, account.label, "matched", rule)
+        if match.rule == "ambiguous":
+            decision = ThirdPartyDecision(role, gi_id, number, name, "ambiguous", " / ".join(match.candidates))
+        elif account is not None and not account.closed:
+            decision = ThirdPartyDecision(role, gi_id, number, account.label, "matched", match.rule)
         elif account is not None:
             decision = ThirdPartyDecision(role, gi_id, number, name, "closed", "account closed")
         elif auto:
-            decision = ThirdPartyDecision(role, gi_id, number, name, "to_create", "auto-create")
+            decision = ThirdPartyDecision(role, gi_id, number, name, "to_create", "auto-create", party)
         else:
             decision = ThirdPartyDecision(role, gi_id, number, name, "missing", "auto-create off")
         decisions.append(decision)
@@ -143,13 +146,17 @@ def check_third_parties(
                 "documents": str(len(docs)),
             }
         )
-        if decision.status in ("missing", "closed"):
-            flag = "auto_create_clients" if role == "client" else "auto_create_suppliers"
-            fix = f"créez {number} dans MyUnisoft ou activez {flag} pour ce dossier, puis relancez"
-            if decision.status == "closed":
-                fix = f"le compte {number} est fermé dans MyUnisoft : rouvrez-le, puis relancez"
+        flag = "auto_create_clients" if role == "client" else "auto_create_suppliers"
+        fixes = {
+            "missing": f"créez {number} dans MyUnisoft ou activez {flag} pour ce dossier, puis relancez",
+            "closed": f"le compte {number} est fermé dans MyUnisoft : rouvrez-le, puis relancez",
+            "ambiguous": f"plusieurs comptes possibles ({', '.join(match.candidates)}) : renseignez le numéro de "
+            "compte du tiers dans la GI, puis relancez",
+        }
+        if decision.status in fixes:
+            code = f"third_party_{decision.status}:{number}"
             for item in docs:
-                out.hold(item, Issue(f"third_party_{decision.status}:{number}", f"{item.label}: {name} — {fix}"))
+                out.hold(item, Issue(code, f"{item.label}: {name} — {fixes[decision.status]}"))
     return out, decisions
 
 

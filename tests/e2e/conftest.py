@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -18,25 +15,7 @@ from gisync.simulator.myunisoft.app import create_app as create_myunisoft
 from gisync.simulator.myunisoft.default_state import default_state
 from gisync.simulator.server import start_background
 
-REPO = Path(__file__).resolve().parents[2]
-DAG_ID = "gi_myunisoft_sync__demo"
-
-
-@dataclass
-class Simulators:
-    myunisoft: str
-    gi: str
-
-    def calls(self) -> dict[str, Any]:
-        result: dict[str, Any] = requests.get(self.myunisoft + "/_sim/calls", timeout=10).json()
-        return result
-
-    def entries(self) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = requests.get(self.myunisoft + "/_sim/entries", timeout=10).json()
-        return result
-
-    def writes(self) -> int:
-        return sum(self.calls()["writes"].values())
+from harness import Simulators
 
 
 @pytest.fixture(scope="session")
@@ -73,21 +52,3 @@ def sync_env(simulators: Simulators, tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("GISYNC_STATE_DB", f"sqlite:///{tmp_path / 'state.db'}")
     monkeypatch.setenv("GISYNC_REPORTS_DIR", str(tmp_path / "reports"))
     return simulators
-
-
-def run_dag(conf: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
-    """Run the demo DAG once; returns the DagRun and the report it wrote."""
-    import os
-
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(REPO / "dags" / "gi_myunisoft_sync.py"))
-    assert bag.import_errors == {}
-    dag_run = bag.dags[DAG_ID].test(run_conf=conf or {})
-    reports = sorted(Path(os.environ["GISYNC_REPORTS_DIR"]).glob("demo/*/report.json"), key=lambda p: p.stat().st_mtime)
-    assert reports, "the report task wrote no report.json"
-    return dag_run, json.loads(reports[-1].read_text())
-
-
-def task_states(dag_run: Any) -> dict[str, str]:
-    return {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}

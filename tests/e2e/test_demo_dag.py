@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import Simulators, run_dag, task_states
+from harness import Simulators, run_dag, task_states
 
 pytestmark = pytest.mark.e2e
 

@@ -7,9 +7,10 @@ import datetime as dt
 
 import pytest
 
-from conftest import ACCOUNTS, invoice, lines_of
 from gisync.accounting.entries import build_invoice, build_payment
 from gisync.models import parse_invoice, parse_payment
+
+from builders import ACCOUNTS, invoice, lines_of
 
 
 def _sales(raw: dict, account: str = "411C001", name: str = "Client") -> object:

@@ -6,12 +6,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from conftest import folder, invoice, lines_of
 from gisync.accounting.entries import DraftLine, EntryDraft
 from gisync.config import DossierConfig
 from gisync.myunisoft.payload import prepare
 from gisync.plan import build_plan, generated_account
 from gisync.validation import check_accounts, check_journals_and_periods, check_payment_modes, check_third_parties
+
+from builders import folder, invoice, lines_of
 
 SETTINGS = {
     "default_revenue_account": "706000",
@@ -207,3 +208,56 @@ def test_draft_and_cancelled_invoices_are_out_of_scope() -> None:
                   total_ttc="12.00", status="draft")  # fmt: skip
     plan = _plan_one(raw, refs)
     assert plan.docs[0].out_of_scope is not None and plan.docs[0].out_of_scope.code == "status_draft"
+
+
+def test_third_party_cascade_siren_then_name_then_ambiguous() -> None:
+    from gisync.models import ThirdParty
+    from gisync.thirdparty import match_third_party, normalise_name
+
+    refs = folder(
+        accounts=[
+            {"account_id": 1, "account_number": "411DUPONT", "label": "DUPONT SA",
+             "complementary_informations": {"siren": "123456789", "name": "Dupont"}},
+            {"account_id": 2, "account_number": "411ETIENNE", "label": "SARL ETIENNE ET FILS"},
+            {"account_id": 3, "account_number": "411MARTIN1", "label": "Garage Martin"},
+            {"account_id": 4, "account_number": "411MARTIN2", "label": "GARAGE  MARTIN"},
+            {"account_id": 5, "account_number": "401ETIENNE", "label": "SARL Étienne et Fils"},
+        ]
+    )  # fmt: skip
+
+    def party(code: str, name: str, account: str | None = None, siren: str | None = None) -> ThirdParty:
+        return ThirdParty(id=code, code=code, name=name, account_number=account, siren=siren)
+
+    assert match_third_party(party("C1", "x", "411DUPONT"), "C1", "411", refs, None).rule == "stored number"
+    by_siren = match_third_party(party("C1", "Autre nom", "411NEW", "123456789"), "C1", "411", refs, None)
+    assert (by_siren.number, by_siren.rule) == ("411DUPONT", "SIREN")
+    by_name = match_third_party(party("C2", "SARL Étienne et  fils"), "C2", "411", refs, None)
+    assert (by_name.number, by_name.rule) == ("411ETIENNE", "name")  # never the 401 of the same name
+    ambiguous = match_third_party(party("C3", "Garage Martin"), "C3", "411", refs, None)
+    assert ambiguous.rule == "ambiguous" and ambiguous.candidates == ("411MARTIN1", "411MARTIN2")
+    new = match_third_party(party("C-150", "Inconnu"), "C-150", "411", refs, None)
+    assert (new.number, new.rule) == ("411C150", "new")
+    assert match_third_party(party("C1", "x"), "C1", "411", refs, "411KNOWN").number == "411KNOWN"
+    assert normalise_name("  SARL  Étienne & Fils ") == "sarl etienne fils"
+
+
+def test_ambiguous_client_holds_its_documents_before_any_write() -> None:
+    refs = folder(
+        accounts=[
+            {"account_id": 3, "account_number": "411MARTIN1", "label": "Garage Martin"},
+            {"account_id": 4, "account_number": "411MARTIN2", "label": "GARAGE MARTIN"},
+            {"account_id": 5, "account_number": "706000", "label": "x"},
+            {"account_id": 6, "account_number": "445710", "label": "x"},
+        ]
+    )
+    gi = {
+        "clients": [client("C150", None, "Garage Martin")],
+        "invoices": [invoice("INV-1", "FA1", "2025-02-01", "C150", [line("10.00", "2.00")],
+                             total_ht="10.00", total_vat="2.00", total_ttc="12.00")],
+        "payments": [], "settings": SETTINGS,
+    }  # fmt: skip
+    plan = build_plan(cfg(auto_create_clients=True), gi, refs, {})
+    out, decisions = check_third_parties(plan, refs, cfg(auto_create_clients=True))
+    assert [d.status for d in decisions] == ["ambiguous"]
+    issue = out.holds["GI-d001-INV-INV-1"][0]
+    assert issue.code.startswith("third_party_ambiguous") and "411MARTIN1, 411MARTIN2" in issue.message

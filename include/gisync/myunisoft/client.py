@@ -181,9 +181,15 @@ class MyUnisoftClient:
         return None
 
     # --- writes --------------------------------------------------------------------------------
-    def upsert_account(self, number: str, label: str) -> dict[str, Any]:
-        """Find-or-create by number (safe to repeat: the server returns the existing account)."""
-        result: dict[str, Any] = self.request("POST", "/account", body={"account_number": number, "label": label})
+    def upsert_account(self, number: str, label: str, card: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Find-or-create by number (safe to repeat: the server returns the existing account).
+
+        ``card`` fills the third-party card (``complementary_info``: name, SIREN...), so a later match
+        by SIREN finds the account the sync created."""
+        body: dict[str, Any] = {"account_number": number, "label": label}
+        if card:
+            body["complementary_info"] = card
+        result: dict[str, Any] = self.request("POST", "/account", body=body)
         return result
 
     def create_entry(self, payload: dict[str, Any]) -> int | None:

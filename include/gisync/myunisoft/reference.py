@@ -17,6 +17,8 @@ class Account:
     number: str
     label: str
     closed: bool
+    siren: str | None = None
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,11 +59,14 @@ class FolderRefs:
         accounts = {}
         for acc in raw["accounts"]:
             number = str(acc["account_number"]).strip()
+            card = acc.get("complementary_informations") or {}
             accounts[number] = Account(
                 account_id=int(acc["account_id"]),
                 number=number,
                 label=str(acc.get("label") or ""),
                 closed=bool(acc.get("closed") or acc.get("blocked")),
+                siren=(str(card["siren"]).strip() or None) if card.get("siren") else None,
+                name=str(card.get("name") or ""),
             )
         journals = {}
         for diary in raw["diaries"]:
