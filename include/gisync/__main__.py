@@ -1,4 +1,4 @@
-"""Command line: ``python -m gisync simulator myunisoft|gi [options]``, ``python -m gisync check FILE...``."""
+"""Command line: ``python -m gisync simulator myunisoft|gi``, ``check FILE...``, ``preview ...``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    usage = "usage: python -m gisync simulator {myunisoft,gi} [options] | python -m gisync check DOSSIER.yaml..."
+    usage = (
+        "usage: python -m gisync simulator {myunisoft,gi} [options] | python -m gisync check DOSSIER.yaml... | "
+        "python -m gisync preview --dossier FILE --out DIR (--gi-dir DIR | --gi-url URL) --myunisoft-url URL"
+    )
     if len(args) >= 2 and args[0] == "simulator" and args[1] == "myunisoft":
         from gisync.simulator.myunisoft import main as run_myunisoft
 
@@ -18,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
 
         run_gi(args[2:])
         return 0
+    if args and args[0] == "preview":
+        from gisync.preview import main as preview
+
+        return preview(args[1:])
     if args and args[0] == "check":
         from gisync.config import load_config
         from gisync.errors import ConfigError

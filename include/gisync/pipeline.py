@@ -88,6 +88,7 @@ class DossierRun:
     myunisoft: Callable[[], MyUnisoftClient]
     gi: Callable[[], GiSource]
     reports_dir: Path
+    output_dir: Path | None = None  # write the report files here instead of reports_dir/<slug>/<run>
     _refs: FolderRefs | None = field(default=None, repr=False)
 
     @property
@@ -96,6 +97,8 @@ class DossierRun:
 
     @property
     def report_dir(self) -> Path:
+        if self.output_dir is not None:
+            return self.output_dir
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", self.run_id)
         return self.reports_dir / self.cfg.slug / safe
 
@@ -578,3 +581,23 @@ def _failure_line(slug: str, outcomes: list[dict[str, Any]], failing: dict[str, 
         parts.append(f"{unbalanced} unbalanced payloads")
     top = "; ".join(f"{code} ×{n}" for code, n in reasons.most_common(4))
     return f"dossier {slug}: {', '.join(parts)} — {top} (see report.json for each document and its fix)"
+
+
+def run_all(run: DossierRun) -> dict[str, Any]:
+    """Every step in the DAG's order, in this process (the preview command; tests).
+
+    The same functions the Airflow tasks call, so a preview and a DAG run in demo mode cannot differ.
+    Returns the report's summary; a run that needs a person raises :class:`DossierRunFailed` after
+    the report is written, an outage :class:`DossierDeferred` after the report says so.
+    """
+    try:
+        check_link(run)
+        extract(run)
+        for check in CHECKS:
+            validate(run, check)
+        for journal in JOURNALS:
+            load(run, journal)
+    except DossierDeferred:
+        report(run)
+        raise
+    return report(run)
