@@ -19,7 +19,7 @@ from pathlib import Path
 from gisync.config import load_config
 from gisync.errors import GisyncError
 from gisync.ledger import Ledger
-from gisync.pipeline import DossierDeferred, DossierRun, DossierRunFailed, RunParams, run_all
+from gisync.pipeline import DossierDeferred, DossierRun, DossierRunFailed, GiSource, RunParams, run_all
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
                 window=cfg.rate_window_seconds,
             )
 
-        def gi():  # type: ignore[no-untyped-def]
+        def gi() -> GiSource:
             if args.gi_dir:
                 from gisync.gi.files import GiFileSource
 
