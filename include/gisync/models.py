@@ -73,7 +73,9 @@ class Document:
     total_ht: Decimal | None = None
     total_vat: Decimal | None = None
     total_ttc: Decimal | None = None
+    total_ttc_eur: Decimal | None = None  # foreign currency: the GI's EUR amount (never guessed)
     amount: Decimal | None = None
+    amount_currency: Decimal | None = None
     mode: str | None = None
     reference: str = ""
     allocations: list[Allocation] = field(default_factory=list)
@@ -198,6 +200,7 @@ def parse_invoice(raw: dict[str, Any], *, purchase: bool = False) -> Document:
         total_ht=_abs(read.amount(raw, "total_ht")) if is_credit else read.amount(raw, "total_ht"),
         total_vat=_abs(read.amount(raw, "total_vat")) if is_credit else read.amount(raw, "total_vat"),
         total_ttc=_abs(total_ttc) if is_credit else total_ttc,
+        total_ttc_eur=_abs(read.amount(raw, "total_ttc_eur", required=False)),
         negative=negative,
     )
     doc.issues = read.issues
@@ -237,6 +240,7 @@ def parse_payment(raw: dict[str, Any]) -> Document:
         status=str(raw.get("status") or "valid"),
         currency=str(raw.get("currency") or "EUR").upper(),
         amount=read.amount(raw, "amount"),
+        amount_currency=read.amount(raw, "amount_currency", required=False),
         mode=_opt_str(raw.get("mode")),
         reference=reference,
         allocations=allocations,

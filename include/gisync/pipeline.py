@@ -477,6 +477,11 @@ def _record(
             number=item.doc.number,
             content_hash=item.content_hash,
         )
+    notes = item.draft.notes if item.draft is not None and outcome in ("created", "would_create") else []
+    if notes:
+        log.info("%s: %s", item.label, "; ".join(notes))
+        if issue is None:
+            issue = Issue("note", "; ".join(notes))
     run.ledger.record_outcome(
         run.key,
         partner_id=item.partner_id,

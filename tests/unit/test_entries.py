@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -342,3 +343,55 @@ def test_allocations_above_the_payment_are_held() -> None:
         dossier="D001",
     )
     assert result.draft is None and [i.code for i in result.issues] == ["allocation_exceeds_payment"]
+
+
+def test_foreign_currency_uses_the_gi_eur_amount_and_keeps_the_currency_amount() -> None:
+    raw = invoice(
+        "INV-70", "FA70", "2025-05-02", "C1",
+        [
+            {"label": "a", "amount_ht": "100.00", "vat_rate": "20", "vat_amount": "20.00"},
+            {"label": "b", "account_number": "706100", "amount_ht": "33.33", "vat_rate": "20", "vat_amount": "6.67"},
+        ],
+        currency="USD", total_ht="133.33", total_vat="26.67", total_ttc="160.00", total_ttc_eur="147.21",
+    )  # fmt: skip
+    draft = _sales(raw).draft
+    assert lines_of(draft) == [
+        ("411C001", "D", "147.21"),
+        ("706000", "C", "92.00"),
+        ("706100", "C", "30.67"),
+        ("445710", "C", "24.54"),
+    ]  # fmt: skip  (147.21 / 160 = 0.9200625: 92.01 + 30.67 + 24.54 = 147.22, the cent left goes off 706000)
+    assert draft.balanced
+    assert [(ln.currency, str(ln.value_currency)) for ln in draft.lines] == [
+        ("USD", "160.00"), ("USD", "100.00"), ("USD", "33.33"), ("USD", "26.67"),
+    ]  # fmt: skip
+    assert any("USD" in note for note in draft.notes)
+
+
+def test_foreign_currency_without_eur_amount_is_held_never_guessed() -> None:
+    raw = invoice(
+        "INV-71", "FA71", "2025-05-02", "C1",
+        [{"label": "a", "amount_ht": "100.00", "vat_rate": "0", "vat_amount": "0"}],
+        currency="CHF", total_ht="100.00", total_vat="0.00", total_ttc="100.00",
+    )  # fmt: skip
+    result = _sales(raw)
+    assert result.draft is None
+    assert [i.code for i in result.issues] == ["foreign_currency_without_eur"]
+
+
+def test_rounding_gap_is_noted_on_the_entry() -> None:
+    accounts = dataclasses.replace(ACCOUNTS, rounding_policy="account", rounding_tolerance=Decimal("0.05"))
+    doc = parse_invoice(_purchase("8004.57", "1600.91", "9605.49"), purchase=True)
+    result = build_invoice(
+        doc, party_account="401S017", party_name="S", journal_code="ACH", accounts=accounts, dossier="D001"
+    )
+    assert result.draft.notes == ["écart d'arrondi 0,01 passé en 658000"]
+
+
+def test_rounding_gap_beyond_tolerance_is_held() -> None:
+    accounts = dataclasses.replace(ACCOUNTS, rounding_policy="account", rounding_tolerance=Decimal("0.05"))
+    doc = parse_invoice(_purchase("8004.57", "1600.91", "9605.58"), purchase=True)
+    result = build_invoice(
+        doc, party_account="401S017", party_name="S", journal_code="ACH", accounts=accounts, dossier="D001"
+    )
+    assert result.draft is None and [i.code for i in result.issues] == ["total_mismatch"]

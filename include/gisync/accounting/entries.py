@@ -26,6 +26,8 @@ class DraftLine:
     label: str
     piece2: str
     payment_mode: str | None = None
+    currency: str = "EUR"
+    value_currency: Decimal | None = None  # the amount in ``currency`` when it is not EUR
 
 
 @dataclass
@@ -42,6 +44,7 @@ class EntryDraft:
     piece2: str
     lines: list[DraftLine]
     origin: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what a person should know (rounding gap posted...)
 
     @property
     def total_debit(self) -> Decimal:
@@ -115,11 +118,12 @@ def build_invoice(
     issues = list(doc.issues)
     label = _document_label(doc, party_name)
     purchase = doc.kind in ("PINV", "PCN")
-    if doc.currency != "EUR":
+    if doc.currency != "EUR" and not doc.total_ttc_eur:
         issues.append(
             Issue(
-                "foreign_currency",
-                f"{label}: devise {doc.currency} — montant en EUR requis, non deviné / EUR amount required",
+                "foreign_currency_without_eur",
+                f"{label}: devise {doc.currency} sans montant TTC en EUR dans la GI — montant non deviné ; "
+                "renseignez total_ttc_eur, puis relancez",
             )
         )
     if not doc.lines:
@@ -196,12 +200,17 @@ def build_invoice(
     for account, amount in merged.items():
         if amount != ZERO:
             lines.append(_line(account, amount, not party_debit, label, piece2))
+    notes = []
     if gap != ZERO:
         # Other side short (gap > 0): the gap goes on the other side; too long: on the party's side.
         # A debit gap is a charge (658), a credit gap a product (758).
         gap_on_debit = (not party_debit) if gap > 0 else party_debit
         rounding_account = accounts.rounding_debit if gap_on_debit else accounts.rounding_credit
         lines.append(_line(rounding_account, abs(gap), gap_on_debit, label, piece2))
+        notes.append(f"écart d'arrondi {format_fr(abs(gap))} passé en {rounding_account}")
+    if doc.currency != "EUR" and doc.total_ttc_eur:
+        lines = to_eur(lines, round_cents(doc.total_ttc_eur), doc.currency)
+        notes.append(f"devise {doc.currency} : {format_fr(ttc)} = {format_fr(round_cents(doc.total_ttc_eur))} EUR")
     draft = EntryDraft(
         partner_id=doc.partner_id(dossier),
         kind=doc.kind,
@@ -213,8 +222,43 @@ def build_invoice(
         piece2=piece2,
         lines=lines,
         origin={"gi_id": doc.gi_id, "number": doc.number, "kind": doc.kind},
+        notes=notes,
     )
     return BuildResult(draft, issues)
+
+
+def to_eur(lines: list[DraftLine], eur_total: Decimal, currency: str) -> list[DraftLine]:
+    """Lines in a foreign currency -> EUR lines, the first line (the third party) being the GI's EUR TTC.
+
+    Every other line is converted at the document's own rate (EUR TTC / TTC) and rounded; the cents
+    that rounding leaves go to the largest of them, so the entry balances exactly in EUR. Each line
+    keeps its amount in the currency (``value_currency``).
+    """
+    party, others = lines[0], lines[1:]
+    total = party.debit or party.credit
+    ratio = eur_total / total
+    converted = [round_cents((ln.debit or ln.credit) * ratio) for ln in others]
+    residual = eur_total - sum(converted, ZERO)
+    if others and residual:
+        largest = max(range(len(others)), key=lambda i: (others[i].debit or others[i].credit, -i))
+        converted[largest] += residual
+    result = [_converted(party, eur_total, currency)]
+    result += [_converted(ln, amount, currency) for ln, amount in zip(others, converted, strict=True)]
+    return result
+
+
+def _converted(line: DraftLine, eur: Decimal, currency: str) -> DraftLine:
+    original = line.debit or line.credit
+    return DraftLine(
+        account=line.account,
+        debit=eur if line.debit else ZERO,
+        credit=ZERO if line.debit else eur,
+        label=line.label,
+        piece2=line.piece2,
+        payment_mode=line.payment_mode,
+        currency=currency,
+        value_currency=original,
+    )
 
 
 def sum_ht(groups: dict[tuple[str, str], Decimal]) -> Decimal:
@@ -250,8 +294,6 @@ def build_payment(
     """
     issues = list(doc.issues)
     label = entry_label(doc.number, party_name)
-    if doc.currency != "EUR":
-        issues.append(Issue("foreign_currency", f"{label}: devise {doc.currency} — montant EUR requis"))
     if doc.date is None or doc.amount is None or issues:
         return BuildResult(None, issues)
     amount = round_cents(doc.amount)
@@ -293,6 +335,13 @@ def build_payment(
                 doc.mode,
             )
         )
+    if doc.currency != "EUR" and doc.amount_currency is not None:
+        # The GI gives a payment's EUR amount; the bank line keeps what was received in the currency.
+        bank = lines[0]
+        lines[0] = DraftLine(
+            account=bank.account, debit=bank.debit, credit=bank.credit, label=bank.label, piece2=bank.piece2,
+            payment_mode=bank.payment_mode, currency=doc.currency, value_currency=round_cents(abs(doc.amount_currency)),
+        )  # fmt: skip
     draft = EntryDraft(
         partner_id=doc.partner_id(dossier),
         kind=doc.kind,

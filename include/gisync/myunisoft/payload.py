@@ -49,17 +49,20 @@ def to_payload(
         if account is None and line.account not in pending_accounts:
             raise KeyError(line.account)
         pt_code = payment_type_codes.get(line.payment_mode or "", "")
-        lines.append(
-            {
-                "account_id": account_id,
-                "label": line.label,
-                "debit": line.debit,
-                "credit": line.credit,
-                "deadline": draft.deadline.isoformat(),
-                "piece2": line.piece2,
-                "payment_type_id": refs.payment_types.get(pt_code, -1),
-            }
-        )
+        body: dict[str, Any] = {
+            "account_id": account_id,
+            "label": line.label,
+            "debit": line.debit,
+            "credit": line.credit,
+            "deadline": draft.deadline.isoformat(),
+            "piece2": line.piece2,
+            "payment_type_id": refs.payment_types.get(pt_code, -1),
+        }
+        if line.currency != "EUR":
+            body["currency"] = line.currency
+            if line.value_currency is not None:
+                body["value_currency"] = line.value_currency
+        lines.append(body)
     return {
         "date_piece": draft.date_piece.isoformat(),
         "etablissement_id": refs.society_id,
