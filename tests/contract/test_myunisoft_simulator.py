@@ -120,7 +120,9 @@ def test_health_needs_no_auth(sim: Sim) -> None:
         ({"X-Third-Party-Secret": "wrong", "Authorization": f"Bearer {TOKEN}"}, "ERR-INVALID-SECRET"),
         ({"X-Third-Party-Secret": SECRET}, "ERR-INVALID-AUTH-HEADER"),
         ({"X-Third-Party-Secret": SECRET, "Authorization": TOKEN}, "ERR-INVALID-AUTH-HEADER"),
-        ({"X-Third-Party-Secret": SECRET, "Authorization": "Bearer revoked"}, "ERR-API-TOKEN-NOT-FOUND"),
+        ({"X-Third-Party-Secret": SECRET, "Authorization": "Bearer unknown-token-0000"}, "ERR-API-TOKEN-NOT-FOUND"),
+        ({"X-Third-Party-Secret": SECRET, "Authorization": "Bearer short"}, "ERR-INVALID-JWT"),
+        ({"X-Third-Party-Secret": SECRET, "Authorization": "Bearer two part-token"}, "ERR-INVALID-JWT"),
     ],
 )
 def test_auth_errors(sim: Sim, headers: dict[str, str], code: str) -> None:
@@ -450,6 +452,10 @@ def _diary_closed_by_patch(body: dict[str, Any], sim: Sim) -> None:
     _patch_list(sim, "diaries", lambda d: d["diary_id"] == SALES_DIARY, closed=True)
 
 
+def _diary_blocked_by_patch(body: dict[str, Any], sim: Sim) -> None:
+    _patch_list(sim, "diaries", lambda d: d["diary_id"] == SALES_DIARY, blocked=True)
+
+
 def _account_closed_by_patch(body: dict[str, Any], sim: Sim) -> None:
     _patch_list(sim, "accounts", lambda a: a["account_id"] == REVENUE_706000, closed=True)
 
@@ -488,6 +494,7 @@ ENTRY_RULES: list[tuple[str, Callable[[dict[str, Any], Sim], None], str]] = [
     ("unknown diary", _mutate("diary_id", 999), "JOURNAL3"),
     ("untyped diary", _mutate("diary_id", UNTYPED_DIARY), "JOURNAL9"),
     ("closed diary", _diary_closed_by_patch, "JOURNAL2"),
+    ("blocked diary", _diary_blocked_by_patch, "JOURNAL2"),
     ("opening diary", _mutate("diary_id", AN_DIARY), "JOURNAL13"),
     ("bank diary without 51x", _bank_diary, "ECR36"),
     ("cash diary without 53x", _cash_diary, "ECR37"),
@@ -548,7 +555,10 @@ def test_sim_calls_counts_by_route(sim: Sim) -> None:
     assert calls["reads"] == {"GET /api/v1/society": 1, "POST /api/v1/entries": 1}
     assert calls["total"] == 5
     sim.control("POST", "reset")
-    assert sim.control("GET", "calls") == {"writes": {}, "reads": {}, "total": 0}
+    zero = {"writes": {}, "reads": {}, "total": 0, "max_in_flight": {}, "faults_fired": {}, "refused": {}}
+    assert sim.control("GET", "calls") == zero | {
+        "rate": {"window": 10.0, "max_calls_in_any_window": 0, "max_admitted_in_any_window": 0}
+    }
     assert sim.control("GET", "entries") == []
 
 

@@ -1,5 +1,8 @@
 """The ``/api/v1`` routes (API.md §2.2, §5–§8). Auth and rate limiting happen in the app's middleware.
 
+``GET key/info`` reports ``target.type`` "firm" (``societyId`` null) for a firm token, and ``GET
+society`` with a firm token and no ``society-id`` is the firm-level folder list ``[society]`` [I].
+
 Endpoints are sync functions (uvicorn runs them in a threadpool) and touch the state only under
 ``store.lock``; a write is persisted before the lock is released so a crash never loses an entry
 the client was told exists.
@@ -54,21 +57,32 @@ def _int_param(name: str, value: str | None, default: int | None = None) -> int 
         raise bad_request("GBL10", f"Paramètre {name} invalide.") from exc
 
 
+def _access(request: Request) -> str:
+    """ "api" (society token) or "firm", as the app's gate resolved it (see :mod:`.auth`)."""
+    grant = getattr(request.state, "grant", None)
+    return str(getattr(grant, "access", "api"))
+
+
 def build_router(store: Store, *, reject_duplicates: bool = False) -> APIRouter:
     router = APIRouter()
 
     @router.get("/key/info")
-    def key_info(mode: str | None = None) -> Response:
+    def key_info(request: Request, mode: str | None = None) -> Response:
         with store.lock:
             info = store.state["key_info"]
             if not info.get("isActivated"):
                 info["isActivated"] = True  # first use activates a new key (API.md §2.2)
                 store.save()
+            if _access(request) == "firm":  # one key_info for both tokens; the firm one targets no folder
+                info = copy.deepcopy(info)
+                info["target"] = {**info.get("target", {}), "type": "firm", "societyId": None}
             return json_response(info if mode == "extended" else info["routes"])
 
     @router.get("/society")
-    def society() -> Response:
+    def society(request: Request) -> Response:
         with store.lock:
+            if _access(request) == "firm" and request.state.grant.folder is None:
+                return json_response([store.state["society"]])  # firm-level route: the firm's folders
             return json_response(store.state["society"])
 
     @router.get("/society/exercice")
