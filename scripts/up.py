@@ -14,8 +14,9 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "include"), str(Path(__file__).resolve().parent)]
 
-from airflow_env import REPO, airflow_env  # noqa: E402
 from gisync.simulator import local  # noqa: E402
+
+from airflow_env import REPO, airflow_env  # noqa: E402
 
 
 def main() -> int:

@@ -38,9 +38,10 @@ def dossier_run(cfg: DossierConfig, context: dict[str, Any]) -> Any:
 
 def step(cfg: DossierConfig, name: str, context: dict[str, Any], arg: str | None = None) -> dict[str, Any]:
     """Run one pipeline step; ``arg`` is the check or journal of validate/load steps."""
-    from airflow.sdk.exceptions import AirflowSkipException
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
     from gisync import pipeline
+    from gisync.errors import ConfigError
 
     run = dossier_run(cfg, context)
     func = getattr(pipeline, name)
@@ -49,4 +50,8 @@ def step(cfg: DossierConfig, name: str, context: dict[str, Any], arg: str | None
     except pipeline.DossierDeferred as exc:
         # An outage is not a failure of the dossier: skip what depends on it, the report says why.
         raise AirflowSkipException(str(exc)) from None
+    except ConfigError as exc:
+        # Credentials, configuration, a GI that did not prove it returned everything: retrying cannot
+        # help, a person must act. One line says what and how.
+        raise AirflowFailException(str(exc)) from None
     return result

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,9 @@ from gisync.validation import (
 )
 
 log = logging.getLogger(__name__)
+
+POST_ATTEMPTS = 3  # sends of one entry in a run, each after a lookup that found nothing
+POST_BACKOFF = 0.5  # seconds, doubled per attempt
 
 CHECKS = ("accounts", "payment_modes", "clients", "journals_and_periods")
 JOURNALS = ("sales", "payments", "purchases")
@@ -427,23 +431,32 @@ def _post(
                 **meta,
             )
             return "created", Issue("recovered", "found by lookup after an interrupted POST"), found
-    ledger.set_state(dossier, pid, state="sending", **meta)
-    try:
-        entry_id = client.create_entry(payload)
-    except TransientError as exc:
-        found = client.find_entry(pid) if not isinstance(exc, ConfigError) else None
-        if found is not None:
-            ledger.set_state(
-                dossier, pid, state="synced", entry_id=found, reason_code="", message="confirmed by lookup"
-            )
-            return "created", None, found
-        return "deferred", Issue(f"api_unavailable:{exc.code}", f"{item.label}: {exc}"), None
-    except DataError as exc:
-        ledger.set_state(dossier, pid, state="rejected", reason_code=exc.code, message=str(exc))
-        return "rejected", Issue(exc.code, f"{item.label}: {exc}"), None
-    except ConfigError:
-        ledger.set_state(dossier, pid, state="pending", reason_code="", message="")
-        raise
+    entry_id: int | None = None
+    for attempt in range(1, POST_ATTEMPTS + 1):
+        ledger.set_state(dossier, pid, state="sending", **meta)
+        try:
+            entry_id = client.create_entry(payload)
+            break
+        except TransientError as exc:
+            found = client.find_entry(pid)
+            if found is not None:
+                ledger.set_state(
+                    dossier, pid, state="synced", entry_id=found, reason_code="", message="confirmed by lookup"
+                )
+                return "created", None, found
+            # No answer at all (timeout, dropped connection): the server may still be writing it. Leave
+            # the document `sending` for the next run's lookup rather than risk a second entry.
+            if exc.status is None or attempt == POST_ATTEMPTS:
+                return "deferred", Issue(f"api_unavailable:{exc.code}", f"{item.label}: {exc}"), None
+            # The server answered (5xx/503) and the lookup shows no entry: sending again is safe.
+            log.info("%s: %s — not found by lookup, posting again (%d/%d)", item.label, exc, attempt, POST_ATTEMPTS)
+            time.sleep(min(2.0**attempt, 10.0) * POST_BACKOFF)
+        except DataError as exc:
+            ledger.set_state(dossier, pid, state="rejected", reason_code=exc.code, message=str(exc))
+            return "rejected", Issue(exc.code, f"{item.label}: {exc}"), None
+        except ConfigError:
+            ledger.set_state(dossier, pid, state="pending", reason_code="", message="")
+            raise
     if entry_id is None or run.params.only_one_entry:
         confirmed = client.find_entry(pid)
         if confirmed is None:

@@ -36,7 +36,9 @@ def test_sustained_load_stays_under_the_budget_in_every_window() -> None:
 def test_remaining_zero_waits_until_reset() -> None:
     pacer, clock = _pacer()
     pacer.acquire()
-    pacer.observe({"X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": str(clock.now + 3.5), "X-Rate-Limit-Total": "20"})
+    pacer.observe(
+        {"X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": str(clock.now + 3.5), "X-Rate-Limit-Total": "20"}
+    )
     before = clock.now
     pacer.acquire()
     assert clock.now - before == 3.5

@@ -1,0 +1,189 @@
+"""Exactly once against a faulty MyUnisoft (B01, B02, B18): lost answers, 5xx blips, shared rate limits.
+
+The whole pipeline runs in-process (``pipeline.run_all``, the code the DAG tasks call) against both
+simulators over HTTP, with faults injected through the simulator's control routes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from gisync.config import DossierConfig, load_config
+from gisync.gi.rest import GiRestClient
+from gisync.ledger import Ledger
+from gisync.myunisoft.client import MyUnisoftClient
+from gisync.myunisoft.pacing import TokenPacer
+from gisync.pipeline import DossierRun, RunParams, run_all
+from gisync.simulator import demo_firm
+from gisync.simulator.gi.app import create_app as create_gi
+from gisync.simulator.myunisoft.app import create_app as create_myunisoft
+from gisync.simulator.myunisoft.default_state import default_state
+from gisync.simulator.server import BackgroundServer, start_background
+
+REPO = Path(__file__).resolve().parents[2]
+TOKEN, SECRET, GI_TOKEN = "once-token-0001", "once-secret-0001", "once-gi-token"
+
+
+def small_dataset(invoices: int = 12) -> dict[str, Any]:
+    """The demo firm cut to a few issued invoices (with 706300 lines left out) and their payments."""
+    data = demo_firm.generate()
+    kept = [
+        inv
+        for inv in data["invoices"]
+        if inv["status"] == "issued" and all(ln.get("account_number") != "706300" for ln in inv["lines"])
+    ][:invoices]
+    ids = {inv["id"] for inv in kept}
+    payments = [
+        p
+        for p in data["payments"]
+        if p["status"] == "valid" and p["mode"] != "PAYPAL" and {a["invoice_id"] for a in p["allocations"]} <= ids
+    ]
+    return {**data, "invoices": kept, "payments": payments, "purchases": []}
+
+
+def config(slug: str = "once") -> DossierConfig:
+    cfg = load_config(REPO / "include" / "dossiers" / "demo.yaml")
+    return cfg.model_copy(update={"slug": slug, "purchases": cfg.purchases.model_copy(update={"enabled": False})})
+
+
+@pytest.fixture(scope="module")
+def gi() -> Iterator[BackgroundServer]:
+    server = start_background(create_gi(small_dataset(), token=GI_TOKEN))
+    yield server
+    server.stop()
+
+
+def myunisoft(**options: Any) -> BackgroundServer:
+    state = default_state(extra_accounts=demo_firm.myunisoft_accounts())
+    return start_background(create_myunisoft(state, token=TOKEN, secret=SECRET, **options))
+
+
+def make_run(
+    cfg: DossierConfig, mu: str, gi: str, ledger: Ledger, run_id: str, pacer: TokenPacer, **params: Any
+) -> DossierRun:
+    return DossierRun(
+        cfg=cfg,
+        run_id=run_id,
+        params=RunParams(**params),
+        ledger=ledger,
+        myunisoft=lambda: MyUnisoftClient(mu, token=TOKEN, secret=SECRET, pacer=pacer, sleep=lambda _: None),
+        gi=lambda: GiRestClient(gi, GI_TOKEN),
+        reports_dir=Path(ledger.url.removeprefix("sqlite:///")).parent / "reports",
+    )
+
+
+def entries(mu: BackgroundServer) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = requests.get(mu.url + "/_sim/entries", timeout=10).json()
+    return result
+
+
+def calls(mu: BackgroundServer) -> dict[str, Any]:
+    result: dict[str, Any] = requests.get(mu.url + "/_sim/calls", timeout=10).json()
+    return result
+
+
+def fault(mu: BackgroundServer, **spec: Any) -> None:
+    requests.post(mu.url + "/_sim/faults", json=spec, timeout=10).raise_for_status()
+
+
+def test_b01_lost_answer_after_commit_is_found_by_lookup_not_posted_again(gi: BackgroundServer, tmp_path: Path) -> None:
+    mu = myunisoft(rate_limit=100_000)
+    try:
+        fault(mu, kind="commit_then_drop", route="POST /api/v1/entry", count=1)
+        ledger = Ledger(f"sqlite:///{tmp_path}/state.db")
+        summary = run_all(make_run(config(), mu.url, gi.url, ledger, "r1", TokenPacer(10_000, 10.0)))
+        stored = entries(mu)
+        assert Counter(e["entry_origin_partner_id"] for e in stored).most_common(1)[0][1] == 1
+        assert summary["created"] == len(stored) > 10 and summary["deferred"] == 0
+        assert calls(mu)["writes"]["POST /api/v1/entry"] == summary["created"]  # the dropped POST was the only one
+        assert calls(mu)["faults_fired"] == {"commit_then_drop": 1}
+    finally:
+        mu.stop()
+
+
+def test_5xx_blip_is_checked_by_lookup_then_posted_once(gi: BackgroundServer, tmp_path: Path) -> None:
+    mu = myunisoft(rate_limit=100_000)
+    try:
+        fault(mu, kind="503", route="POST /api/v1/entry", count=1)
+        ledger = Ledger(f"sqlite:///{tmp_path}/state.db")
+        summary = run_all(make_run(config(), mu.url, gi.url, ledger, "r1", TokenPacer(10_000, 10.0)))
+        stored = entries(mu)
+        assert summary["created"] == len(stored) and summary["deferred"] == 0
+        assert len({e["entry_origin_partner_id"] for e in stored}) == len(stored)
+        assert calls(mu)["writes"]["POST /api/v1/entry"] == summary["created"] + 1  # the refused one, then once
+    finally:
+        mu.stop()
+
+
+def test_no_answer_leaves_the_document_sending_then_the_next_run_finds_it(gi: BackgroundServer, tmp_path: Path) -> None:
+    """A timeout with the write done late: never re-POSTed in the run; the next run's lookup settles it."""
+    mu = myunisoft(rate_limit=100_000)
+    try:
+        fault(mu, kind="timeout", route="POST /api/v1/entry", count=1, delay=1.5)  # written after 1.5 s
+        ledger = Ledger(f"sqlite:///{tmp_path}/state.db")
+        pacer = TokenPacer(10_000, 10.0)
+        run = make_run(config(), mu.url, gi.url, ledger, "r1", pacer)
+        run.myunisoft = lambda: MyUnisoftClient(mu.url, token=TOKEN, secret=SECRET, pacer=pacer, timeout=0.5)
+        first = run_all(run)
+        assert first["deferred"] >= 1  # the unanswered one, and the rest of that journal for this run
+        sending = [d for d in ledger.documents("once").values() if d.state == "sending"]
+        assert len(sending) == 1
+        assert calls(mu)["writes"]["POST /api/v1/entry"] == first["created"] + 1  # never re-POSTed in the run
+        time.sleep(1.5)  # the server finishes the late write
+        second = run_all(make_run(config(), mu.url, gi.url, ledger, "r2", pacer))
+        assert second["deferred"] == 0
+        stored = entries(mu)
+        assert len({e["entry_origin_partner_id"] for e in stored}) == len(stored)
+        assert all(d.state == "synced" for d in ledger.documents("once").values())
+    finally:
+        mu.stop()
+
+
+def test_b02_reruns_post_nothing(gi: BackgroundServer, tmp_path: Path) -> None:
+    mu = myunisoft(rate_limit=100_000)
+    try:
+        ledger = Ledger(f"sqlite:///{tmp_path}/state.db")
+        pacer = TokenPacer(10_000, 10.0)
+        first = run_all(make_run(config(), mu.url, gi.url, ledger, "r1", pacer))
+        for run_id in ("r2", "backfill"):
+            again = run_all(make_run(config(), mu.url, gi.url, ledger, run_id, pacer))
+            assert again["created"] == 0 and again["already_synced"] == first["created"]
+        assert calls(mu)["writes"]["POST /api/v1/entry"] == first["created"] == len(entries(mu))
+    finally:
+        mu.stop()
+
+
+def test_b18_two_dossiers_share_one_token_under_its_limit(gi: BackgroundServer, tmp_path: Path) -> None:
+    """Real budget shape (20 calls per window, 10 concurrent per route), window shrunk to 2 s for time."""
+    mu = myunisoft(rate_limit=20, window=2.0)
+    try:
+        pacer = TokenPacer(20, 2.0)  # one token: one pacer for the process, as pacer_for() gives
+        results: dict[str, dict[str, Any]] = {}
+
+        def sync(slug: str) -> None:
+            ledger = Ledger(f"sqlite:///{tmp_path}/{slug}.db")
+            results[slug] = run_all(make_run(config(slug), mu.url, gi.url, ledger, "r1", pacer))
+
+        threads = [threading.Thread(target=sync, args=(slug,)) for slug in ("d001", "d002")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        seen = calls(mu)
+        assert {slug: r["deferred"] for slug, r in results.items()} == {"d001": 0, "d002": 0}
+        stored = entries(mu)
+        assert len(stored) == results["d001"]["created"] + results["d002"]["created"]
+        assert len({e["entry_origin_partner_id"] for e in stored}) == len(stored)
+        assert seen["rate"]["max_admitted_in_any_window"] <= 20
+        assert max(seen["max_in_flight"].values()) <= 10
+        assert seen.get("refused", {}).get("ERR-TOO-MANY-REQUEST", 0) == 0
+    finally:
+        mu.stop()
