@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from gisync.accounting.normalise import entry_label, piece_number
@@ -249,13 +249,10 @@ def to_eur(lines: list[DraftLine], eur_total: Decimal, currency: str) -> list[Dr
 
 def _converted(line: DraftLine, eur: Decimal, currency: str) -> DraftLine:
     original = line.debit or line.credit
-    return DraftLine(
-        account=line.account,
+    return replace(
+        line,
         debit=eur if line.debit else ZERO,
         credit=ZERO if line.debit else eur,
-        label=line.label,
-        piece2=line.piece2,
-        payment_mode=line.payment_mode,
         currency=currency,
         value_currency=original,
     )
@@ -337,11 +334,7 @@ def build_payment(
         )
     if doc.currency != "EUR" and doc.amount_currency is not None:
         # The GI gives a payment's EUR amount; the bank line keeps what was received in the currency.
-        bank = lines[0]
-        lines[0] = DraftLine(
-            account=bank.account, debit=bank.debit, credit=bank.credit, label=bank.label, piece2=bank.piece2,
-            payment_mode=bank.payment_mode, currency=doc.currency, value_currency=round_cents(abs(doc.amount_currency)),
-        )  # fmt: skip
+        lines[0] = replace(lines[0], currency=doc.currency, value_currency=round_cents(abs(doc.amount_currency)))
     draft = EntryDraft(
         partner_id=doc.partner_id(dossier),
         kind=doc.kind,
