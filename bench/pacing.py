@@ -70,9 +70,8 @@ def scenario(name: str, dossiers: int, entries: int, rate: int, window: float) -
         ceiling = rate / window
         print(f"[{name}] dossiers={dossiers} entries={created} stored={stored} seconds={elapsed:.1f}")
         steady = (created - rate) / elapsed / ceiling  # without the first window's burst
-        print(
-            f"[{name}] entries/s={created / elapsed:.3f} ceiling={ceiling:.3f} ratio_to_ceiling={created / elapsed / ceiling:.3f}"
-        )
+        ratio = created / elapsed / ceiling
+        print(f"[{name}] entries/s={created / elapsed:.3f} ceiling={ceiling:.3f} ratio_to_ceiling={ratio:.3f}")
         print(f"[{name}] steady_state_ratio={steady:.3f} (the first {rate} calls are an allowed burst)")
         print(f"[{name}] 429_answers={pacer.throttled} api_calls_per_entry={calls['total'] / created:.3f}")
         rate_seen = calls.get("rate", {})
