@@ -27,6 +27,7 @@ from sqlalchemy import (
     event,
     select,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from gisync import jsonutil
@@ -260,6 +261,14 @@ class Ledger:
     # --- one load per dossier ------------------------------------------------------------------
     def acquire_lock(self, dossier: str, holder: str, stale_after: dt.timedelta = dt.timedelta(hours=6)) -> None:
         """Take the dossier's load lock (re-entrant for the same holder); refuse while another holds it."""
+        try:
+            self._acquire_lock(dossier, holder, stale_after)
+        except IntegrityError:  # another run inserted the lock between our read and our insert
+            raise ConfigError(
+                f"dossier {dossier} already syncing (another run took the load lock); rerun later"
+            ) from None
+
+    def _acquire_lock(self, dossier: str, holder: str, stale_after: dt.timedelta) -> None:
         with self.session() as s:
             row = s.get(DossierLock, dossier, with_for_update=True)
             if row is not None and row.holder != holder:

@@ -113,9 +113,11 @@ def test_rates_split_vat_accounts() -> None:
         total_ttc="185.00",
     )
     result = _sales(raw)
-    assert lines_of(result.draft) == [
+    assert lines_of(result.draft) == [  # one revenue line per VAT rate: each VAT base stays visible
         ("411C001", "D", "185.00"),
-        ("706000", "C", "160.00"),
+        ("706000", "C", "10.00"),
+        ("706000", "C", "50.00"),
+        ("706000", "C", "100.00"),
         ("445712", "C", "5.00"),
         ("445710", "C", "20.00"),
     ]

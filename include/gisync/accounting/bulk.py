@@ -255,15 +255,10 @@ def build_sales_lines(
         }
     )
 
-    # One line per account (merged in order of first appearance), then the gap to the TTC.
+    # One line per (account, rate) and per VAT rate, in order, then the gap to the TTC.
     other = pd.concat([ht_part, vat_part], ignore_index=True)
     other = other[state[other["doc"].to_numpy()] == 0]
-    merged = (
-        other.groupby(["doc", "account"], sort=False)
-        .agg(cents=("cents", "sum"), order=("order", "min"))
-        .reset_index()
-        .sort_values(["doc", "order"], kind="stable")
-    )
+    merged = other.sort_values(["doc", "order"], kind="stable")
     sum_other = np.zeros(n_docs, dtype=np.int64)
     np.add.at(sum_other, merged["doc"].to_numpy(), merged["cents"].to_numpy())
     ttc_cents = _cents(ttc_units)

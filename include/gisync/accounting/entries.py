@@ -174,12 +174,9 @@ def build_invoice(
     if issues:
         return BuildResult(None, issues)
 
-    # Merge entries on the same account (e.g. two rates on one revenue account stay separate lines
-    # only when their accounts differ): one line per (account) after grouping per (account, rate).
-    merged: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for account, amount in other_side:
-        merged[account] += amount
-    sum_other = sum(merged.values(), ZERO)
+    # One line per (account, VAT rate) and one per VAT rate, never merged further: the accountant sees
+    # each VAT base (a 0 % disbursement stays apart from the 20 % fees on the same account).
+    sum_other = sum((amount for _, amount in other_side), ZERO)
     gap = ttc - sum_other
     if gap != ZERO:
         within = accounts.rounding_policy == "account" and abs(gap) <= accounts.rounding_tolerance
@@ -197,7 +194,7 @@ def build_invoice(
     # Which side the third party is on: sales invoice and supplier credit note debit it.
     party_debit = doc.kind in ("INV", "PCN")
     lines = [_line(party_account, ttc, party_debit, label, piece2)]
-    for account, amount in merged.items():
+    for account, amount in other_side:
         if amount != ZERO:
             lines.append(_line(account, amount, not party_debit, label, piece2))
     notes = []
