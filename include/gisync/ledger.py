@@ -34,6 +34,8 @@ from gisync import jsonutil
 from gisync.errors import ConfigError
 
 DEFAULT_URL_ENV = "GISYNC_STATE_DB"
+LOCK_LAPSE = dt.timedelta(minutes=10)  # a load lock not refreshed for this long belongs to a dead run
+HEARTBEAT_EVERY = 30.0  # seconds between two refreshes of the lock by the loading run
 
 
 def _now() -> dt.datetime:
@@ -127,7 +129,7 @@ class DossierLock(Base):
     __tablename__ = "dossier_lock"
     dossier: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(300))
-    acquired_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
 def default_url() -> str:
@@ -259,8 +261,12 @@ class Ledger:
             s.merge(ThirdPartyAccount(dossier=dossier, role=role, gi_id=gi_id, **fields))
 
     # --- one load per dossier ------------------------------------------------------------------
-    def acquire_lock(self, dossier: str, holder: str, stale_after: dt.timedelta = dt.timedelta(hours=6)) -> None:
-        """Take the dossier's load lock (re-entrant for the same holder); refuse while another holds it."""
+    def acquire_lock(self, dossier: str, holder: str, stale_after: dt.timedelta = LOCK_LAPSE) -> None:
+        """Take the dossier's load lock (re-entrant for the same holder); refuse while another holds it.
+
+        The holder refreshes it (:meth:`heartbeat`) while it loads; a lock not refreshed for
+        ``stale_after`` belongs to a run that died (killed worker, Ctrl-C) and is taken over.
+        """
         try:
             self._acquire_lock(dossier, holder, stale_after)
         except IntegrityError:  # another run inserted the lock between our read and our insert
@@ -272,17 +278,27 @@ class Ledger:
         with self.session() as s:
             row = s.get(DossierLock, dossier, with_for_update=True)
             if row is not None and row.holder != holder:
-                acquired = row.acquired_at if row.acquired_at.tzinfo else row.acquired_at.replace(tzinfo=dt.UTC)
-                if _now() - acquired < stale_after:
+                seen = row.heartbeat_at if row.heartbeat_at.tzinfo else row.heartbeat_at.replace(tzinfo=dt.UTC)
+                if _now() - seen < stale_after:
                     raise ConfigError(
-                        f"dossier {dossier} already syncing (run {row.holder.split(':', 1)[-1]} holds the load "
-                        f"since {acquired:%Y-%m-%d %H:%M} UTC); this run stops — rerun it when that one ends"
+                        f"dossier {dossier} already syncing (déjà en cours): run {row.holder.split(':', 1)[-1]} "
+                        f"holds the load, last seen {seen:%Y-%m-%d %H:%M:%S} UTC. This run stops; rerun it when "
+                        f"that one ends (if it died, its lock lapses at {seen + stale_after:%H:%M:%S} UTC)"
                     )
                 s.delete(row)
                 s.flush()
                 row = None
             if row is None:
                 s.add(DossierLock(dossier=dossier, holder=holder))
+            else:
+                row.heartbeat_at = _now()
+
+    def heartbeat(self, dossier: str, holder: str) -> None:
+        """The holder is alive: push the lock's lapse time forward."""
+        with self.session() as s:
+            row = s.get(DossierLock, dossier)
+            if row is not None and row.holder == holder:
+                row.heartbeat_at = _now()
 
     def release_lock(self, dossier: str, holder: str) -> None:
         with self.session() as s:

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from gisync import jsonutil
 from gisync.config import DossierConfig
 from gisync.errors import ConfigError, DataError, GisyncError, TransientError
-from gisync.ledger import Ledger
+from gisync.ledger import HEARTBEAT_EVERY, Ledger
 from gisync.models import Issue
 from gisync.myunisoft.client import MyUnisoftClient
 from gisync.myunisoft.payload import prepare
@@ -300,8 +300,12 @@ def load(run: DossierRun, journal: str) -> dict[str, Any]:
     stop_reason: Issue | None = None
     if not run.params.demo:
         ledger.acquire_lock(cfg.slug, run.key)
+    last_beat = time.monotonic()
     try:
         for item in plan.for_journal(journal):
+            if not run.params.demo and time.monotonic() - last_beat > HEARTBEAT_EVERY:
+                ledger.heartbeat(cfg.slug, run.key)
+                last_beat = time.monotonic()
             outcome, issue, entry_id, payload = _decide(run, item, held, states, done_now, refs, pending_accounts)
             if outcome == "post":
                 if stop_reason is not None:
@@ -377,14 +381,14 @@ def _decide(
         issues += [p for p in problems if p.code not in known]
     if item.draft is None or issues:
         return "held", _merge(issues), None, payload
-    for invoice_pid in item.invoice_partner_ids:
+    for invoice_pid, invoice_number in zip(item.invoice_partner_ids, item.invoice_numbers, strict=True):
         invoice_state = done_now.get(invoice_pid) or (states[invoice_pid].state if invoice_pid in states else "")
         if invoice_state not in ("synced", "created", "already_synced", "would_create"):
             return (
                 "deferred",
                 Issue(
                     "invoice_not_synced",
-                    f"{item.label}: la facture {invoice_pid} n'est pas encore dans MyUnisoft "
+                    f"{item.label}: la facture {invoice_number} n'est pas encore dans MyUnisoft "
                     f"({invoice_state or 'non traitée'}) — le règlement attend",
                 ),
                 None,

@@ -35,6 +35,7 @@ class PlannedDoc:
     draft: EntryDraft | None = None
     issues: list[Issue] = field(default_factory=list)
     invoice_partner_ids: list[str] = field(default_factory=list)
+    invoice_numbers: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -155,6 +156,7 @@ def build_plan(
                 )
                 continue
             item.invoice_partner_ids = [invoices_by_id[a.invoice_id].partner_id(cfg.slug) for a in doc.allocations]
+            item.invoice_numbers = [invoices_by_id[a.invoice_id].number for a in doc.allocations]
             result = build_payment(
                 doc,
                 party_account=item.party_account,

@@ -187,3 +187,24 @@ def test_b18_two_dossiers_share_one_token_under_its_limit(gi: BackgroundServer, 
         assert seen.get("refused", {}).get("ERR-TOO-MANY-REQUEST", 0) == 0
     finally:
         mu.stop()
+
+
+def test_b33_a_second_load_of_the_same_dossier_stops_before_writing(gi: BackgroundServer, tmp_path: Path) -> None:
+    from gisync.errors import ConfigError
+    from gisync.pipeline import CHECKS, check_link, extract, load, validate
+
+    mu = myunisoft(rate_limit=100_000)
+    try:
+        ledger = Ledger(f"sqlite:///{tmp_path}/state.db")
+        ledger.acquire_lock("once", "once:scheduled__2025-01-01")  # the scheduled run is loading
+        run = make_run(config(), mu.url, gi.url, ledger, "manual__now", TokenPacer(10_000, 10.0))
+        check_link(run)
+        extract(run)
+        for check in CHECKS:
+            validate(run, check)
+        with pytest.raises(ConfigError, match="dossier once already syncing"):
+            load(run, "sales")
+        assert calls(mu)["writes"].get("POST /api/v1/entry", 0) == 0
+        assert entries(mu) == []
+    finally:
+        mu.stop()

@@ -91,3 +91,15 @@ def test_tables_created() -> None:
         "third_party_account",
         "dossier_lock",
     } <= set(Base.metadata.tables)
+
+
+def test_a_dead_runs_lock_lapses_and_a_live_one_does_not(ledger: Ledger) -> None:
+    import datetime as dt
+
+    ledger.acquire_lock("d1", "d1:dead")
+    with pytest.raises(ConfigError, match=r"lapses at"):
+        ledger.acquire_lock("d1", "d1:next")
+    ledger.acquire_lock("d1", "d1:next", stale_after=dt.timedelta(seconds=0))  # the dead run's lock is taken over
+    ledger.heartbeat("d1", "d1:next")
+    with pytest.raises(ConfigError, match="already syncing"):
+        ledger.acquire_lock("d1", "d1:third")
