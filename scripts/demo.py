@@ -8,6 +8,8 @@ started, and prints one summary line last.
 from __future__ import annotations
 
 import argparse
+import fcntl
+import os
 import shutil
 import subprocess
 import sys
@@ -32,6 +34,14 @@ def main() -> int:
 
     var = REPO / "var"
     demo_dir, airflow_home = var / "demo", var / "airflow"
+    reports_dir = Path(os.environ.get("GISYNC_REPORTS_DIR", var / "reports"))
+    var.mkdir(parents=True, exist_ok=True)
+    guard = open(var / ".demo.lock", "w")  # noqa: SIM115 - held for the whole demo, outside what RESET removes
+    try:
+        fcntl.flock(guard, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print("gisync demo: another `make demo` is running in this folder; wait for it to end", file=sys.stderr)
+        return 1
     if args.reset:
         shutil.rmtree(demo_dir, ignore_errors=True)
         shutil.rmtree(var / "state", ignore_errors=True)
@@ -50,7 +60,7 @@ def main() -> int:
     finally:
         sims.stop()
     reports = sorted(
-        (p for p in (var / "reports" / "demo").glob("*/report.json") if p.stat().st_mtime >= started),
+        (p for p in (reports_dir / "demo").glob("*/report.json") if p.stat().st_mtime >= started),
         key=lambda p: p.stat().st_mtime,
     )
     if not reports:
@@ -62,6 +72,15 @@ def main() -> int:
     print(f"Airflow log: {log_path} (wall time {time.time() - started:.0f} s)")
     if summary.get("incomplete_steps"):
         print(f"steps that did not complete: {', '.join(summary['incomplete_steps'])}; see {log_path}", file=sys.stderr)
+        for step, message in (summary.get("failures") or {}).items():
+            print(f"  {step}: {message}", file=sys.stderr)
+    if summary.get("attention"):
+        print(f"needs a person (the report task is red in Airflow): {summary['attention']}")
+    print(
+        f"documents: {summary['documents']} — created {summary['created']}, already synced "
+        f"{summary['already_synced']}, held {summary['held']}, deferred {summary['deferred']}, "
+        f"out of scope {summary['out_of_scope']}, drift {summary['drift']}"
+    )
     print(
         f"gisync demo: dossier={summary['dossier']} created={summary['created']} held={summary['held']} "
         f"rejected={summary['rejected']} unbalanced={summary['unbalanced']} report={reports[-1]}"
@@ -70,4 +89,12 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print(
+            "\ngisync demo: interrupted — simulators stopped. Nothing is posted twice: the next run looks up "
+            "any entry that was being sent; a load lock left behind lapses after 10 minutes.",
+            file=sys.stderr,
+        )
+        sys.exit(130)

@@ -6,10 +6,13 @@ Runs until Ctrl-C, then stops Airflow and the simulators. State is shared with `
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "include"), str(Path(__file__).resolve().parent)]
@@ -34,20 +37,33 @@ def main() -> int:
     print(f"simulators: MyUnisoft {sims.myunisoft_url}, GI {sims.gi_url}")
     print(f"Airflow UI: http://127.0.0.1:{args.port} (user admin, password admin) — Ctrl-C stops everything")
     proc = subprocess.Popen(["airflow", "standalone"], env=env, start_new_session=True)
+    # SIGTERM (a supervisor, `timeout`) must stop Airflow too, not only this script.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return proc.wait()
     except KeyboardInterrupt:
         return 0
     finally:
-        if proc.poll() is None:
-            import os
-
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        _stop_group(proc)
         sims.stop()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM Airflow's whole process group, then SIGKILL what is left (LocalExecutor workers may ignore
+    SIGTERM)."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=20)
+    time.sleep(2)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 if __name__ == "__main__":

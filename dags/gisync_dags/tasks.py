@@ -53,5 +53,9 @@ def step(cfg: DossierConfig, name: str, context: dict[str, Any], arg: str | None
     except ConfigError as exc:
         # Credentials, configuration, a GI that did not prove it returned everything: retrying cannot
         # help, a person must act. One line says what and how.
+        pipeline.record_failure(run, name if arg is None else f"{name}_{arg}", exc)
         raise AirflowFailException(str(exc)) from None
+    except Exception as exc:
+        pipeline.record_failure(run, name if arg is None else f"{name}_{arg}", exc)
+        raise
     return result

@@ -569,6 +569,15 @@ def report(run: DossierRun) -> dict[str, Any]:
         "report": str(run.report_dir / "report.json"),
         "incomplete_steps": missing_steps,
     }
+    failures = {
+        step: run.ledger.get_snapshot(run.key, f"failed:{step}")["message"]
+        for step in missing_steps
+        if run.ledger.has_snapshot(run.key, f"failed:{step}")
+    }
+    summary["failures"] = failures
+    failing = {s: counts.get(s, 0) for s in FAILING_STATES if counts.get(s, 0)}
+    if failing or unbalanced:
+        summary["attention"] = _failure_line(run.cfg.slug, outcomes, failing, unbalanced)
     documents = [{k: v for k, v in o.items() if k != "payload"} for o in outcomes]
     out = run.report_dir
     jsonutil.write_file(
@@ -577,14 +586,14 @@ def report(run: DossierRun) -> dict[str, Any]:
     )
     jsonutil.write_file(out / "payloads.json", payloads)
     run.ledger.finish_run(run.key, summary)
-    failing = {s: counts.get(s, 0) for s in FAILING_STATES if counts.get(s, 0)}
     if missing_steps:
+        first = next(iter(failures.values()), "read the first failed task's log")
         raise DossierRunFailed(
-            f"dossier {run.cfg.slug}: steps {', '.join(missing_steps)} did not complete — read the first failed "
-            f"task's log; report written to {summary['report']}"
+            f"dossier {run.cfg.slug}: steps {', '.join(missing_steps)} did not complete — {first}; "
+            f"report written to {summary['report']}"
         )
     if failing or unbalanced:
-        raise DossierRunFailed(_failure_line(run.cfg.slug, outcomes, failing, unbalanced))
+        raise DossierRunFailed(summary["attention"])
     return summary
 
 
@@ -603,6 +612,16 @@ def _failure_line(slug: str, outcomes: list[dict[str, Any]], failing: dict[str, 
         parts.append(f"{unbalanced} unbalanced payloads")
     top = "; ".join(f"{code} ×{n}" for code, n in reasons.most_common(4))
     return f"dossier {slug}: {', '.join(parts)} — {top} (see report.json for each document and its fix)"
+
+
+def record_failure(run: DossierRun, step: str, exc: BaseException) -> None:
+    """Keep a failed step's one-line reason so the report (and ``make demo``) can say it."""
+    if isinstance(exc, DossierRunFailed):
+        return
+    try:
+        run.ledger.put_snapshot(run.key, f"failed:{step}", {"step": step, "message": f"{type(exc).__name__}: {exc}"})
+    except Exception:  # the DB itself may be what failed; the task log still has the error
+        log.exception("could not record the failure of %s", step)
 
 
 def run_all(run: DossierRun) -> dict[str, Any]:
