@@ -14,6 +14,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@( $(PY) -m pip install -q --disable-pip-version-check uv==0.13.9 && \
 	   $(VENV)/bin/uv pip install -q -p $(PY) -r requirements.txt -r requirements-dev.txt ) || \
 	 $(PY) -m pip install -q --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	@# `python -m gisync ...` works in the venv without PYTHONPATH: include/ is on its path.
+	@echo "$(CURDIR)/include" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/gisync.pth"
 	@touch $@
 
 install: $(VENV)/.installed

@@ -12,7 +12,7 @@ set -euo pipefail
 : "${AIRFLOW_ADMIN_PASSWORD:?AIRFLOW_ADMIN_PASSWORD must be set (see .env.example)}"
 
 echo "gisync init: folders under /opt/airflow/var"
-mkdir -p /opt/airflow/var/demo /opt/airflow/var/reports /opt/airflow/var/state /opt/airflow/var/logs
+mkdir -p /opt/airflow/var/compose /opt/airflow/var/reports /opt/airflow/var/state /opt/airflow/var/logs
 chown -R "${AIRFLOW_UID}:0" /opt/airflow/var
 
 echo "gisync init: airflow db migrate"

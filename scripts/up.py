@@ -36,6 +36,14 @@ def main() -> int:
     env["AIRFLOW__API__PORT"] = str(args.port)
     print(f"simulators: MyUnisoft {sims.myunisoft_url}, GI {sims.gi_url}")
     print(f"Airflow UI: http://127.0.0.1:{args.port} (user admin, password admin) — Ctrl-C stops everything")
+    # The load tasks run in one pool per MyUnisoft token: it must exist before the scheduler runs them.
+    subprocess.run(["airflow", "db", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["airflow", "pools", "set", "myunisoft_demo", "1", "MyUnisoft token of the demo dossier: one load at a time"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     proc = subprocess.Popen(["airflow", "standalone"], env=env, start_new_session=True)
     # SIGTERM (a supervisor, `timeout`) must stop Airflow too, not only this script.
     signal.signal(signal.SIGTERM, _interrupt)

@@ -23,6 +23,11 @@ API_RETRIES: dict[str, Any] = {
 VALIDATIONS = ("accounts", "payment_modes", "clients", "journals_and_periods")
 
 
+def token_pool(cfg: DossierConfig) -> str:
+    """The Airflow pool of the dossier's MyUnisoft token: its connection id (one token per connection)."""
+    return cfg.myunisoft_conn_id
+
+
 def dossier_params() -> dict[str, Param]:
     return {
         "demo": Param(
@@ -90,9 +95,12 @@ def build_dossier_dag(cfg: DossierConfig) -> DAG:
         link = make("check_link", **API_RETRIES)
         extract = make("extract", **API_RETRIES)
         checks = [make("validate", check) for check in VALIDATIONS]
-        sales = make("load", "sales")
-        payments = make("load", "payments")
-        purchases = make("load", "purchases")
+        # One pool per MyUnisoft connection (one token): parallel dossiers sharing a firm token take
+        # turns instead of splitting its rate limit. `make up` and docker-compose create the pool.
+        pool = {"pool": token_pool(cfg)}
+        sales = make("load", "sales", **pool)
+        payments = make("load", "payments", **pool)
+        purchases = make("load", "purchases", **pool)
         report = make("report", trigger_rule="all_done")
         link >> extract >> checks
         for check in checks:

@@ -25,6 +25,12 @@ def main(argv: list[str] | None = None) -> int:
         from gisync.preview import main as preview
 
         return preview(args[1:])
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(usage)
+        return 0 if args else 2
+    if args[0] == "check" and len(args) == 1:
+        print("usage: python -m gisync check DOSSIER.yaml [DOSSIER.yaml ...]", file=sys.stderr)
+        return 2
     if args and args[0] == "check":
         from gisync.config import load_config
         from gisync.errors import ConfigError

@@ -15,7 +15,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from gisync.errors import ConfigError
 
@@ -27,15 +27,32 @@ class _Strict(BaseModel):
 
 
 class Journals(_Strict):
-    """MyUnisoft journal (diary) codes, as shown in MyUnisoft (``02``, ``15``...): the stable key."""
+    """MyUnisoft journal (diary) codes, as shown in MyUnisoft (``02``, ``15``...): the stable key.
 
-    sales: str = "02"
-    payments: str = "15"
-    purchases: str = "01"
+    No defaults: posting into another folder's journal codes by omission is not a risk worth taking.
+    """
+
+    sales: str
+    payments: str
+    purchases: str | None = None
     payments_by_mode: dict[str, str] = Field(
-        default_factory=dict,
-        description="GI payment-mode code -> journal code, when a mode has its own journal",
+        default_factory=dict, description="GI payment-mode code -> journal code, when a mode has its own journal"
     )
+
+    @field_validator("sales", "payments", "purchases", mode="before")
+    @classmethod
+    def _code(cls, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise ValueError(f'quote the journal code ("0{value}" or "{value}"): YAML reads {value} as a number')
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("empty journal code")
+        return value.strip() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Journals:
+        if self.sales == self.payments or (self.purchases and self.purchases in (self.sales, self.payments)):
+            raise ValueError("sales, payments and purchases must be different journals")
+        return self
 
 
 class Purchases(_Strict):
@@ -72,7 +89,7 @@ class DossierConfig(_Strict):
     start_date: dt.date
     schedule: str | None = "@daily"
     timezone: str = "Europe/Paris"
-    journals: Journals = Field(default_factory=Journals)
+    journals: Journals
     auto_create_clients: bool = False
     auto_create_suppliers: bool = False
     purchases: Purchases = Field(default_factory=Purchases)
@@ -103,6 +120,12 @@ class DossierConfig(_Strict):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown timezone {value!r}") from exc
         return value
+
+    @model_validator(mode="after")
+    def _purchases_journal(self) -> DossierConfig:
+        if self.purchases.enabled and not self.journals.purchases:
+            raise ValueError("purchases.enabled needs journals.purchases (the MyUnisoft purchase journal code)")
+        return self
 
     @property
     def dag_id(self) -> str:

@@ -167,7 +167,7 @@ def build_plan(
                 dossier=cfg.slug,
             )
         else:
-            journal = cfg.journals.purchases if doc.journal == "purchases" else cfg.journals.sales
+            journal = (cfg.journals.purchases or "") if doc.journal == "purchases" else cfg.journals.sales
             result = build_invoice(
                 doc,
                 party_account=item.party_account,

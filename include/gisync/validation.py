@@ -167,7 +167,7 @@ def check_journals_and_periods(plan: Plan, refs: FolderRefs, cfg: DossierConfig)
     codes = {("sales", cfg.journals.sales), ("payments", cfg.journals.payments)}
     codes |= {("payments", code) for code in cfg.journals.payments_by_mode.values()}
     if cfg.purchases.enabled:
-        codes.add(("purchases", cfg.journals.purchases))
+        codes.add(("purchases", cfg.journals.purchases or ""))
     for role, code in sorted(codes):
         journal = refs.journals.get(code)
         problem = ""

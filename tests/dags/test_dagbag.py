@@ -37,6 +37,8 @@ def test_task_graph_params_and_schedule() -> None:
     assert dag.get_task("report").upstream_task_ids == {"load_payments", "load_purchases"}
     assert dag.get_task("report").trigger_rule == "all_done"
     assert dag.get_task("check_link").retries == 2
+    assert {dag.get_task(f"load_{j}").pool for j in ("sales", "payments", "purchases")} == {"myunisoft_demo"}
+    assert dag.get_task("extract").pool == "default_pool"
     assert dag.params["demo"] is False and dag.params["only_one_entry"] is False
     assert "2023-08-01" in dag.doc_md
 

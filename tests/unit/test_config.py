@@ -50,3 +50,29 @@ def test_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     bad.write_text("slug: x\n")
     assert cli(["check", str(bad)]) == 1
     assert "myunisoft_conn_id" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "message"),
+    [
+        ('  sales: "02"       # JOURNAL DE VENTES (VTE)\n', "", "journals.sales"),
+        ('  sales: "02"', "  sales: 02", 'quote the journal code ("02"'),
+        ('  sales: "02"', '  sales: ""', "empty journal code"),
+        ('  sales: "02"', '  sales: "15"', "must be different journals"),
+        ('  purchases: "01"   # JOURNAL D\'ACHATS (ACH)\n', "", "purchases.enabled needs journals.purchases"),
+    ],
+)
+def test_journal_codes_are_required_quoted_and_distinct(tmp_path: Path, replace: str, by: str, message: str) -> None:
+    text = DEMO.read_text()
+    assert replace in text
+    (tmp_path / "x.yaml").write_text(text.replace(replace, by))
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        load_config(tmp_path / "x.yaml")
+
+
+def test_missing_journals_block_is_refused(tmp_path: Path) -> None:
+    text = DEMO.read_text()
+    start, end = text.index("journals:"), text.index("auto_create_clients")
+    (tmp_path / "x.yaml").write_text(text[:start] + text[end:])
+    with pytest.raises(ConfigError, match="journals: Field required"):
+        load_config(tmp_path / "x.yaml")

@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (0.0.0.0 only inside a container)")
     parser.add_argument("--state", help="JSON state file (shape of default_state())")
     parser.add_argument("--persist", help="state file loaded at start (if present) and saved on writes")
     parser.add_argument("--reset", action="store_true", help="start from the initial state, not --persist")
@@ -115,4 +116,4 @@ def main(argv: list[str] | None = None) -> None:
         faults=args.fault,
     )
     print(f"MyUnisoft simulator on http://127.0.0.1:{args.port}/api/v1", flush=True)
-    serve_forever(app, args.port)
+    serve_forever(app, args.port, host=args.host)
