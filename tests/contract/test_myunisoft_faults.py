@@ -504,7 +504,7 @@ def test_fault_needs_an_authenticated_call(sim: Sim) -> None:
 
 def test_cli_flags(monkeypatch: pytest.MonkeyPatch) -> None:
     served: list[FastAPI] = []
-    monkeypatch.setattr(server_module, "serve_forever", lambda app, port: served.append(app))
+    monkeypatch.setattr(server_module, "serve_forever", lambda app, port, host="127.0.0.1": served.append(app))
     main(
         [
             "--firm-token", FIRM_TOKEN, "--max-concurrent", "3", "--maintenance", "--revoked-token", "old-token-1",
@@ -527,7 +527,7 @@ def test_cli_flags(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_cli_firm_token_and_revocation_over_http(monkeypatch: pytest.MonkeyPatch) -> None:
     served: list[FastAPI] = []
-    monkeypatch.setattr(server_module, "serve_forever", lambda app, port: served.append(app))
+    monkeypatch.setattr(server_module, "serve_forever", lambda app, port, host="127.0.0.1": served.append(app))
     main(["--firm-token", FIRM_TOKEN, "--revoked-token", TOKEN])
     running = Sim(app=served[-1], server=start_background(served[-1]))
     try:

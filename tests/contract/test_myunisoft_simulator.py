@@ -589,7 +589,7 @@ def test_persist_round_trip(tmp_path: Path) -> None:
 
 def test_cli_persist_and_reset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     served: list[tuple[FastAPI, int]] = []
-    monkeypatch.setattr(server_module, "serve_forever", lambda app, port: served.append((app, port)))
+    monkeypatch.setattr(server_module, "serve_forever", lambda app, port, host="127.0.0.1": served.append((app, port)))
     path = tmp_path / "state.json"
     persisted = default_state()
     persisted["entries"] = [{"entry_id": 7, "entry_origin_partner_id": "kept"}]
@@ -607,7 +607,7 @@ def test_cli_persist_and_reset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 def test_cli_state_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     served: list[FastAPI] = []
-    monkeypatch.setattr(server_module, "serve_forever", lambda app, port: served.append(app))
+    monkeypatch.setattr(server_module, "serve_forever", lambda app, port, host="127.0.0.1": served.append(app))
     state = default_state()
     state["society"]["name"] = "CABINET TEST"
     path = tmp_path / "initial.json"
