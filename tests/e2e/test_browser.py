@@ -53,7 +53,7 @@ def _with_test_login(airflow_app: Any) -> Any:
 def served(airflow_db: None, sync_env: Simulators) -> Iterator[BackgroundServer]:
     from airflow.api_fastapi.app import create_app
 
-    dag_run, report = run_dag()  # the real demo sync: red (held documents), state DB filled
+    _dag_run, report = run_dag()  # the real demo sync: red (held documents), state DB filled
     assert report["summary"]["held"] > 0
     server = start_background(_with_test_login(create_app("core")), timeout=30)
     yield server
