@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -358,7 +359,8 @@ def _decide(
                 "drift",
                 Issue(
                     "changed_after_sync",
-                    f"{item.label} modifiée après synchronisation — action manuelle requise",
+                    f"{item.label} modifiée après synchronisation ({_totals(previous.total, item)}) — "
+                    "rien n'est reposté : contre-passez et ressaisissez si besoin / manual action required",
                 ),
                 previous.entry_id,
                 None,
@@ -397,6 +399,15 @@ def _decide(
     if run.params.demo:
         return "would_create", None, None, payload
     return "post", None, None, payload
+
+
+def _totals(posted: str, item: PlannedDoc) -> str:
+    """``1 000,00 → 1 100,00``: what was posted and what the GI says now."""
+    from gisync.money import format_fr
+
+    now = item.draft.total_debit if item.draft is not None else (item.doc.total_ttc or item.doc.amount)
+    before = format_fr(Decimal(posted)) if posted else "?"
+    return f"{before} → {format_fr(now) if now is not None else '?'}"
 
 
 def _mode_codes(run: DossierRun, item: PlannedDoc) -> dict[str, str]:

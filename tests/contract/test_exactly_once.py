@@ -6,6 +6,7 @@ simulators over HTTP, with faults injected through the simulator's control route
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import Counter
@@ -207,4 +208,36 @@ def test_b33_a_second_load_of_the_same_dossier_stops_before_writing(gi: Backgrou
         assert calls(mu)["writes"].get("POST /api/v1/entry", 0) == 0
         assert entries(mu) == []
     finally:
+        mu.stop()
+
+
+def test_b26_b27_documents_changed_or_voided_after_sync_are_drift_never_reposted(
+    gi: BackgroundServer, tmp_path: Path
+) -> None:
+    import copy
+
+    mu = myunisoft(rate_limit=100_000)
+    original = requests.get(gi.url + "/_sim/dataset", timeout=10).json()
+    try:
+        ledger = Ledger(f"sqlite:///{tmp_path}/state.db")
+        pacer = TokenPacer(10_000, 10.0)
+        first = run_all(make_run(config(), mu.url, gi.url, ledger, "r1", pacer))
+        changed = copy.deepcopy(original)
+        edited, voided = changed["invoices"][0], changed["invoices"][1]
+        edited["lines"][0]["amount_ht"] = "999.00"  # the GI edits FA… after it was posted
+        voided["status"] = "cancelled"  # and cancels another one
+        requests.put(gi.url + "/_sim/dataset", json=changed, timeout=10).raise_for_status()
+        with pytest.raises(Exception, match="2 documents drift"):
+            run_all(make_run(config(), mu.url, gi.url, ledger, "r2", pacer))
+        report = json.loads((tmp_path / "reports" / "once" / "r2" / "report.json").read_text())
+        drift = {d["gi_id"]: d for d in report["documents"] if d["state"] == "drift"}
+        assert set(drift) == {edited["id"], voided["id"]}
+        assert drift[edited["id"]]["reason"] == "changed_after_sync"
+        assert "modifiée après synchronisation (" in drift[edited["id"]]["message"]
+        assert " → " in drift[edited["id"]]["message"]
+        assert drift[voided["id"]]["reason"] == "voided_after_sync"
+        assert "contre-passation à faire" in drift[voided["id"]]["message"]
+        assert calls(mu)["writes"]["POST /api/v1/entry"] == first["created"] == len(entries(mu))
+    finally:
+        requests.put(gi.url + "/_sim/dataset", json=original, timeout=10).raise_for_status()
         mu.stop()

@@ -53,6 +53,11 @@ def test_preview_from_the_gi_api_writes_nothing(servers: tuple[str, str], env: N
     assert code == 1  # the demo data holds documents on purpose: the preview says so
     assert report["summary"]["mode"] == "demo" and report["summary"]["would_create"] == len(payloads) > 300
     assert report["summary"]["unbalanced"] == 0
+    from gisync import jsonutil
+    from gisync.myunisoft.payload import check_payload
+
+    exact = jsonutil.loads((tmp_path / "payloads.json").read_text())  # decimals as written, not floats
+    assert [p["partner_id"] for p in exact if check_payload(p["payload"], p["partner_id"])] == []
     assert "would_create" in {row["status"] for row in report["checks"]["clients"]}
     secrets = ("preview-token-1", "preview-secret-1", "preview-gi-token")
     text = (tmp_path / "report.json").read_text() + (tmp_path / "payloads.json").read_text()
