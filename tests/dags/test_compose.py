@@ -101,7 +101,8 @@ def test_services_and_profiles(compose: dict[str, Any]) -> None:
     mu = services["myunisoft-sim"]["entrypoint"]
     assert mu[:5] == ["python", "-m", "gisync", "simulator", "myunisoft"]
     assert mu[mu.index("--port") + 1] == "8090"
-    assert mu[mu.index("--persist") + 1] == "/opt/airflow/var/demo/myunisoft.json"
+    assert mu[mu.index("--persist") + 1] == "/opt/airflow/var/compose/myunisoft.json"  # not make demo's state
+    assert mu[mu.index("--host") + 1] == "0.0.0.0"  # reachable from the worker container
     assert "--rate-limit" in mu
     gi = services["gi-sim"]["entrypoint"]
     assert gi[:5] == ["python", "-m", "gisync", "simulator", "gi"]
