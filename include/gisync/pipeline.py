@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-from gisync import jsonutil
+from gisync import human_report, jsonutil
 from gisync.config import DossierConfig
 from gisync.errors import ConfigError, DataError, GisyncError, TransientError
 from gisync.ledger import HEARTBEAT_EVERY, Ledger
@@ -25,6 +25,7 @@ from gisync.myunisoft.client import MyUnisoftClient
 from gisync.myunisoft.payload import prepare
 from gisync.myunisoft.reference import FolderRefs
 from gisync.plan import Plan, PlannedDoc, build_plan
+from gisync.progress import Progress
 from gisync.validation import (
     CheckOutcome,
     check_accounts,
@@ -302,8 +303,14 @@ def load(run: DossierRun, journal: str) -> dict[str, Any]:
     if not run.params.demo:
         ledger.acquire_lock(cfg.slug, run.key)
     last_beat = time.monotonic()
+    items = plan.for_journal(journal)
+    progress = Progress(
+        f"{cfg.slug} {journal}",
+        len(items),
+        ceiling=lambda: client.pacer.rate / client.pacer.window if client is not None else None,
+    )
     try:
-        for item in plan.for_journal(journal):
+        for item in items:
             if not run.params.demo and time.monotonic() - last_beat > HEARTBEAT_EVERY:
                 ledger.heartbeat(cfg.slug, run.key)
                 last_beat = time.monotonic()
@@ -324,6 +331,8 @@ def load(run: DossierRun, journal: str) -> dict[str, Any]:
             _record(run, item, outcome, issue, entry_id, payload)
             done_now[item.partner_id] = outcome
             counts[outcome] += 1
+            progress.step(outcome)
+        progress.finish()
     finally:
         if not run.params.demo:
             ledger.release_lock(cfg.slug, run.key)
@@ -596,6 +605,7 @@ def report(run: DossierRun) -> dict[str, Any]:
         {"summary": summary, "checks": {k: v["rows"] for k, v in checks.items()}, "documents": documents},
     )
     jsonutil.write_file(out / "payloads.json", payloads)
+    human_report.write(out, summary, documents, payloads, {k: v["rows"] for k, v in checks.items()})
     run.ledger.finish_run(run.key, summary)
     if missing_steps:
         first = next(iter(failures.values()), "read the first failed task's log")
