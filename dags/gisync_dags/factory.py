@@ -12,7 +12,7 @@ from typing import Any
 from airflow.sdk import DAG, Param, task
 
 from gisync.config import DossierConfig
-from gisync_dags import tasks
+from gisync_dags import callbacks, tasks
 
 API_RETRIES: dict[str, Any] = {
     "retries": 2,
@@ -89,7 +89,7 @@ def build_dossier_dag(cfg: DossierConfig) -> DAG:
         params=dossier_params(),
         tags=["gisync", f"dossier:{cfg.slug}"],
         doc_md=doc_md(cfg),
-        default_args={"owner": cfg.owner},
+        default_args={"owner": cfg.owner, "on_failure_callback": callbacks.on_failure(cfg)},
         is_paused_upon_creation=True,
     ) as dag:
         link = make("check_link", **API_RETRIES)

@@ -78,6 +78,19 @@ class Rounding(_Strict):
     tolerance: Decimal = Decimal("0.00")
 
 
+class Notify(_Strict):
+    """Where a failed run's one-line reason goes besides the task log."""
+
+    kind: Literal["log", "webhook"] = "log"
+    webhook_conn_id: str | None = Field(None, description="HTTP connection whose host is the webhook URL")
+
+    @model_validator(mode="after")
+    def _conn(self) -> Notify:
+        if self.kind == "webhook" and not self.webhook_conn_id:
+            raise ValueError("notify.kind webhook needs notify.webhook_conn_id (an Airflow HTTP connection)")
+        return self
+
+
 class DossierConfig(_Strict):
     slug: str
     name: str = ""
@@ -102,6 +115,7 @@ class DossierConfig(_Strict):
     supplier_account_prefix: str = "401"
     bank_account: str | None = None
     rounding: Rounding = Field(default_factory=Rounding)
+    notify: Notify = Field(default_factory=Notify)
     rate_limit: int = Field(20, ge=1, description="MyUnisoft requests per window for this token (server default 20)")
     rate_window_seconds: float = Field(10.0, gt=0)
 

@@ -39,6 +39,7 @@ def test_task_graph_params_and_schedule() -> None:
     assert dag.get_task("check_link").retries == 2
     assert {dag.get_task(f"load_{j}").pool for j in ("sales", "payments", "purchases")} == {"myunisoft_demo"}
     assert dag.get_task("extract").pool == "default_pool"
+    assert all(task.on_failure_callback for task in dag.tasks)  # the notifier hook point
     assert dag.params["demo"] is False and dag.params["only_one_entry"] is False
     assert "2023-08-01" in dag.doc_md
 

@@ -54,6 +54,7 @@ def test_b21_401_is_reported_without_credentials(
     captured = out + err + caplog.text
     assert "401 ERR-INVALID-API-JWT" in captured
     assert "regenerate the API key" in captured
+    assert "gisync demo check_link failed: MyUnisoft 401 ERR-INVALID-API-JWT" in captured  # the notifier's line
     texts = [captured, json.dumps(report)]
     for folder in (Path(os.environ["AIRFLOW_HOME"]) / "logs", tmp_path / "reports"):
         texts += [p.read_text(errors="replace") for p in folder.rglob("*") if p.is_file()]
