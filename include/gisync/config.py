@@ -82,7 +82,7 @@ class Notify(_Strict):
     """Where a failed run's one-line reason goes besides the task log."""
 
     kind: Literal["log", "webhook"] = "log"
-    webhook_conn_id: str | None = Field(None, description="HTTP connection whose host is the webhook URL")
+    webhook_conn_id: str | None = None  # an HTTP connection whose host is the webhook URL
 
     @model_validator(mode="after")
     def _conn(self) -> Notify:
