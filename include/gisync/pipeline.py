@@ -304,6 +304,7 @@ def load(run: DossierRun, journal: str) -> dict[str, Any]:
         ledger.acquire_lock(cfg.slug, run.key)
     last_beat = time.monotonic()
     items = plan.for_journal(journal)
+    present = _present_entries(run, items, states)
     progress = Progress(
         f"{cfg.slug} {journal}",
         len(items),
@@ -315,6 +316,13 @@ def load(run: DossierRun, journal: str) -> dict[str, Any]:
                 ledger.heartbeat(cfg.slug, run.key)
                 last_beat = time.monotonic()
             outcome, issue, entry_id, payload = _decide(run, item, held, states, done_now, refs, pending_accounts)
+            if outcome == "already_synced" and present is not None and entry_id not in present:
+                outcome = "drift"
+                issue = Issue(
+                    "entry_missing",
+                    f"{item.label} : écriture {entry_id} introuvable dans MyUnisoft (supprimée ?) — "
+                    "rien n'est reposté automatiquement ; vérifiez, puis ressaisissez si besoin",
+                )
             if outcome == "post":
                 if stop_reason is not None:
                     outcome, issue = "deferred", stop_reason
@@ -339,6 +347,23 @@ def load(run: DossierRun, journal: str) -> dict[str, Any]:
     summary = {"journal": journal, **dict(counts), "write_calls": client.write_calls if client else 0}
     ledger.put_snapshot(run.key, f"done:load_{journal}", summary)
     return summary
+
+
+def _present_entries(run: DossierRun, items: list[PlannedDoc], states: dict[str, Any]) -> set[int] | None:
+    """The MyUnisoft entry ids of the journals these synced documents went to (one search per journal),
+    or None when nothing of this journal was synced yet."""
+    journals = {
+        item.draft.journal_code
+        for item in items
+        if item.draft is not None and getattr(states.get(item.partner_id), "state", "") == "synced"
+    }
+    if not journals:
+        return None
+    client = run.myunisoft()
+    present: set[int] = set()
+    for code in sorted(journals):
+        present |= client.entry_ids(code, run.cfg.start_date.isoformat())
+    return present
 
 
 def _decide(

@@ -241,3 +241,26 @@ def test_b26_b27_documents_changed_or_voided_after_sync_are_drift_never_reposted
     finally:
         requests.put(gi.url + "/_sim/dataset", json=original, timeout=10).raise_for_status()
         mu.stop()
+
+
+def test_b26_an_entry_deleted_in_myunisoft_is_reported_not_recreated(gi: BackgroundServer, tmp_path: Path) -> None:
+    mu = myunisoft(rate_limit=100_000)
+    try:
+        ledger = Ledger(f"sqlite:///{tmp_path}/state.db")
+        pacer = TokenPacer(10_000, 10.0)
+        first = run_all(make_run(config(), mu.url, gi.url, ledger, "r1", pacer))
+        state = requests.get(mu.url + "/_sim/state", timeout=10).json()
+        deleted = state["entries"][0]
+        state_entries = state["entries"][1:]  # the accountant deletes one entry in MyUnisoft
+        requests.patch(mu.url + "/_sim/state", json={"entries": state_entries}, timeout=10).raise_for_status()
+        with pytest.raises(Exception, match="1 documents drift"):
+            run_all(make_run(config(), mu.url, gi.url, ledger, "r2", pacer))
+        report = json.loads((tmp_path / "reports" / "once" / "r2" / "report.json").read_text())
+        drift = [d for d in report["documents"] if d["state"] == "drift"]
+        assert [(d["partner_id"], d["reason"]) for d in drift] == [
+            (deleted["entry_origin_partner_id"], "entry_missing")
+        ]
+        assert "introuvable dans MyUnisoft (supprimée ?)" in drift[0]["message"]
+        assert calls(mu)["writes"]["POST /api/v1/entry"] == first["created"]  # not re-created
+    finally:
+        mu.stop()

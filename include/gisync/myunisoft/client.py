@@ -180,6 +180,14 @@ class MyUnisoftClient:
             return int(found["id_entry"])
         return None
 
+    def entry_ids(self, journal_code: str, start_date: str) -> set[int]:
+        """Ids of the journal's entries dated from ``start_date`` (``POST /entries``, a search: no write).
+
+        Used once per journal and run to notice entries deleted in MyUnisoft after they were synced."""
+        body = {"filters": [{"name": "diary", "value": journal_code}, {"name": "start_date", "value": start_date}]}
+        found = self.request("POST", "/entries", params={"type": "e"}, body=body)
+        return {int(e["entry_id"]) for e in (found or {}).get("entry_array") or [] if e.get("entry_id") is not None}
+
     # --- writes --------------------------------------------------------------------------------
     def upsert_account(self, number: str, label: str, card: dict[str, Any] | None = None) -> dict[str, Any]:
         """Find-or-create by number (safe to repeat: the server returns the existing account).
