@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from gisync.errors import ConfigError
 from gisync.ledger import Base, Ledger
 
-PG_URL = os.environ.get("GISYNC_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
-
-
-def _pg_available() -> bool:
-    try:
-        with create_engine(PG_URL).connect() as conn:
-            conn.execute(text("select 1"))
-        return True
-    except Exception:
-        return False
+import pgtest
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -30,20 +18,10 @@ def ledger(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[Ledger]
     if request.param == "sqlite":
         yield Ledger(f"sqlite:///{tmp_path}/state.db")
         return
-    if not _pg_available():
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI at {PG_URL}")
-        pytest.skip("PostgreSQL not reachable")
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    led = Ledger(PG_URL + f"?options=-csearch_path%3D{schema}")
-    yield led
-    led.engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with pgtest.schema_url() as url:
+        led = Ledger(url)
+        yield led
+        led.engine.dispose()
 
 
 def test_state_machine_and_outcomes(ledger: Ledger) -> None:
