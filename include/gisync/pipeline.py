@@ -6,6 +6,7 @@ through the sync-state DB (:mod:`gisync.ledger`), keyed by the run.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import time
@@ -184,11 +185,18 @@ def extract(run: DossierRun) -> dict[str, Any]:
 
 
 def _extract(run: DossierRun, gi: GiSource) -> dict[str, Any]:
-    start = run.cfg.start_date.isoformat()
+    """The scope rules, applied here rather than trusted to the GI's filters where a filter could hide a
+    record: documents are read whole and kept when dated on or after the start date *or when their date
+    is missing or unreadable* (a server-side date filter drops those silently; here they are held with a
+    reason). Payments are those dated from the start date plus those settling an invoice dated from it,
+    so a payment of an older invoice is reported out of scope instead of vanishing."""
+    start = run.cfg.start_date
     data: dict[str, Any] = {
         "clients": gi.list("clients"),
-        "invoices": gi.list("invoices", date_from=start),
-        "payments": gi.list("payments", invoice_date_from=start),
+        "invoices": [r for r in gi.list("invoices") if _kept(r, start)],
+        "payments": _union(
+            gi.list("payments", date_from=start.isoformat()), gi.list("payments", invoice_date_from=start.isoformat())
+        ),
         "payment_modes": gi.list("payment-modes"),
         "settings": gi.settings(),
         "suppliers": [],
@@ -196,9 +204,26 @@ def _extract(run: DossierRun, gi: GiSource) -> dict[str, Any]:
     }
     if run.cfg.purchases.enabled:
         data["suppliers"] = gi.list("suppliers")
-        data["purchases"] = gi.list("purchases", date_from=start)
+        data["purchases"] = [r for r in gi.list("purchases") if _kept(r, start)]
     run.ledger.put_snapshot(run.key, "gi", data)
-    return {k: len(v) for k, v in data.items() if isinstance(v, list)} | {"start_date": start}
+    return {k: len(v) for k, v in data.items() if isinstance(v, list)} | {"start_date": start.isoformat()}
+
+
+def _kept(record: dict[str, Any], start: dt.date) -> bool:
+    """In scope by date, or without a readable date (then held later with a reason, never dropped)."""
+    text = str(record.get("date") or "")[:10]
+    try:
+        return dt.date.fromisoformat(text) >= start
+    except ValueError:
+        return True
+
+
+def _union(*lists: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: dict[str, dict[str, Any]] = {}
+    for records in lists:
+        for record in records:
+            seen.setdefault(str(record.get("id")), record)
+    return list(seen.values())
 
 
 # --- validate ----------------------------------------------------------------------------------

@@ -264,3 +264,45 @@ def test_b26_an_entry_deleted_in_myunisoft_is_reported_not_recreated(gi: Backgro
         assert calls(mu)["writes"]["POST /api/v1/entry"] == first["created"]  # not re-created
     finally:
         mu.stop()
+
+
+def test_b13_b14_scope_end_to_end_nothing_dropped(gi: BackgroundServer, tmp_path: Path) -> None:
+    """An invoice without a date is held (not filtered out by the GI); a payment of a pre-start invoice
+    is reported out of scope; a pre-start payment of an in-scope invoice is posted with its own date."""
+    import copy
+
+    mu = myunisoft(rate_limit=100_000)
+    original = requests.get(gi.url + "/_sim/dataset", timeout=10).json()
+    try:
+        data = copy.deepcopy(original)
+        cfg = config()
+        inv = data["invoices"]
+        undated, old, fresh = copy.deepcopy(inv[0]), copy.deepcopy(inv[1]), inv[2]
+        undated.update(id="INV-500", number="FA0500", date=None)
+        old.update(id="INV-600", number="FA2024310", date="2023-07-20")  # before the demo start 2023-08-01
+        pay_old = {**copy.deepcopy(data["payments"][0]), "id": "PAY-60", "date": "2023-08-08",
+                   "client_id": old["client_id"], "status": "valid",
+                   "allocations": [{"invoice_id": "INV-600", "amount": old["total_ttc"]}],
+                   "amount": old["total_ttc"], "mode": "VIR"}  # fmt: skip
+        pay_early = {**copy.deepcopy(data["payments"][0]), "id": "PAY-61", "date": "2023-07-28",
+                     "client_id": fresh["client_id"], "status": "valid",
+                     "allocations": [{"invoice_id": fresh["id"], "amount": fresh["total_ttc"]}],
+                     "amount": fresh["total_ttc"], "mode": "CB"}  # fmt: skip
+        data["invoices"] = [*inv, undated, old]
+        data["payments"] = [*data["payments"], pay_old, pay_early]
+        requests.put(gi.url + "/_sim/dataset", json=data, timeout=10).raise_for_status()
+        ledger = Ledger(f"sqlite:///{tmp_path}/state.db")
+        with pytest.raises(Exception, match="documents held"):
+            run_all(make_run(cfg, mu.url, gi.url, ledger, "r1", TokenPacer(10_000, 10.0)))
+        report = json.loads((tmp_path / "reports" / "once" / "r1" / "report.json").read_text())
+        by_id = {d["gi_id"]: d for d in report["documents"]}
+        assert (by_id["INV-500"]["state"], by_id["INV-500"]["reason"]) == ("held", "missing_invoice_date")
+        assert "INV-500 FA0500: date de facture manquante" in by_id["INV-500"]["message"]
+        assert "INV-600" not in by_id  # an invoice before the start date is simply not synced
+        assert (by_id["PAY-60"]["state"], by_id["PAY-60"]["reason"]) == ("out_of_scope", "invoice_before_start")
+        assert by_id["PAY-61"]["state"] == "created"
+        posted = [e for e in entries(mu) if e["entry_origin_partner_id"] == "GI-once-PAY-PAY-61"]
+        assert [e["date_piece"] for e in posted] == ["2023-07-28"]
+    finally:
+        requests.put(gi.url + "/_sim/dataset", json=original, timeout=10).raise_for_status()
+        mu.stop()
