@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from gisync.myunisoft.pacing import MARGIN, TokenPacer
 
 
@@ -61,3 +63,16 @@ def test_429_blocks_until_reset_bounded() -> None:
     before = clock.now
     pacer.acquire()
     assert clock.now - before == 20.0
+
+
+def test_the_window_counts_from_the_answer_not_the_send() -> None:
+    """A slow answer (latency) moves the call's slot: the server saw it no later than the answer."""
+    pacer, clock = _pacer(rate=2, window=10.0)
+    first = pacer.acquire()
+    clock.sleep(3.0)  # the first call takes 3 s to answer
+    pacer.complete(first)
+    second = pacer.acquire()
+    pacer.complete(second)
+    before = clock.now
+    pacer.acquire()  # third call: must wait until 10 s (+margin) after the first *answer*
+    assert clock.now - before == pytest.approx(10.0 * (1 + MARGIN))

@@ -71,19 +71,22 @@ class MyUnisoftClient:
         return headers
 
     def _send(self, method: str, route: str, params: dict[str, Any] | None, body: Any) -> requests.Response:
-        self.pacer.acquire()
+        cell = self.pacer.acquire()
         self.calls += 1
         if method != "GET" and route != "/entries":
             self.write_calls += 1
         data = jsonutil.dumps(body).encode() if body is not None else None
-        response = self.session.request(
-            method,
-            self.base_url + route,
-            params=params,
-            data=data,
-            headers=self._headers(data is not None),
-            timeout=self.timeout,
-        )
+        try:
+            response = self.session.request(
+                method,
+                self.base_url + route,
+                params=params,
+                data=data,
+                headers=self._headers(data is not None),
+                timeout=self.timeout,
+            )
+        finally:
+            self.pacer.complete(cell)
         self.pacer.observe(response.headers)
         return response
 

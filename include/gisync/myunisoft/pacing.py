@@ -1,7 +1,9 @@
 """Client-side pacing per MyUnisoft token: stay under the rate limit instead of collecting 429s.
 
-A sliding log of send times: never more than ``rate`` calls in any ``window`` seconds (plus a small
-margin for network jitter), shared by every client of the same token in this process. This keeps a
+A sliding log of calls: never more than ``rate`` calls in any ``window`` seconds, shared by every
+client of the same token in this process. Each call's time in the log is moved to when its answer came
+back (:meth:`TokenPacer.complete`): the server saw it before then, so waiting ``window`` from that
+moment holds at the server whatever the network latency. This keeps a
 sustained load at the advertised ceiling without a 429, whatever the server's window alignment.
 What the server says corrects it: ``X-Rate-Limit-Total`` sets the budget, ``X-Rate-Limit-Remaining``
 = 0 (another process used the token) makes the next call wait until ``X-Rate-Limit-Reset``, and a 429
@@ -34,30 +36,34 @@ class TokenPacer:
         self._clock = clock
         self._wall = wall
         self._sleep = sleep
-        self._sent: deque[float] = deque()
+        self._sent: deque[list[float]] = deque()  # one mutable cell per call: send, then answer time
         self._not_before = 0.0
         self._lock = threading.Lock()
         self.waited_seconds = 0.0
         self.throttled = 0
 
-    def acquire(self) -> None:
-        """Block until one more call fits in the budget, then count it as sent."""
+    def acquire(self) -> list[float]:
+        """Block until one more call fits in the budget; returns the call's cell for :meth:`complete`."""
         while True:
             with self._lock:
                 now = self._clock()
                 horizon = self.window * (1 + MARGIN)
-                while self._sent and now - self._sent[0] >= horizon:
-                    self._sent.popleft()
+                self._sent = deque(cell for cell in self._sent if now - cell[0] < horizon - 1e-9)
                 wait = max(0.0, self._not_before - now)
                 if len(self._sent) >= self.rate:
-                    wait = max(wait, self._sent[0] + horizon - now)
+                    times = sorted(cell[0] for cell in self._sent)
+                    wait = max(wait, times[len(times) - self.rate] + horizon - now)
                 if wait <= 1e-6:  # due (float rounding can leave a few ULPs)
-                    while len(self._sent) >= self.rate:
-                        self._sent.popleft()
-                    self._sent.append(now)
-                    return
+                    cell = [now]
+                    self._sent.append(cell)
+                    return cell
             self.waited_seconds += wait
             self._sleep(wait)
+
+    def complete(self, cell: list[float]) -> None:
+        """The call's answer arrived: count it from now (the server received it at the latest now)."""
+        with self._lock:
+            cell[0] = self._clock()
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Adopt the server's budget and wait out a window another client exhausted."""
