@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from gisync.models import OUTCOMES
 from gisync.money import ZERO
 
 JOURNAL_ORDER = {"sales": 0, "payments": 1, "purchases": 2}
@@ -65,19 +66,7 @@ def write(out: Path, summary: dict[str, Any], documents: list[dict[str, Any]], p
         "tr.held td,tr.rejected td,tr.drift td{background:#fee}</style></head><body>",
         f"<h1>Dossier {html.escape(str(summary.get('dossier')))} — run {html.escape(str(summary.get('run_id')))}</h1>",
         f"<p>Mode: <b>{html.escape(str(summary.get('mode')))}</b>. "
-        + ", ".join(
-            f"{k}: <b>{summary.get(k, 0)}</b>"
-            for k in (
-                "created",
-                "would_create",
-                "already_synced",
-                "held",
-                "deferred",
-                "rejected",
-                "out_of_scope",
-                "drift",
-            )
-        )
+        + ", ".join(f"{k}: <b>{summary.get(k, 0)}</b>" for k in OUTCOMES if k != "pending")
         + "</p>",
     ]
     if attention:

@@ -15,6 +15,18 @@ from typing import Any, Literal
 from gisync.money import AmountError, to_decimal
 
 DocKind = Literal["INV", "CN", "PAY", "PINV", "PCN"]
+# What a run can do with a document (report.json "state"); the first ones are final for the run.
+OUTCOMES = (
+    "created",
+    "would_create",
+    "already_synced",
+    "held",
+    "deferred",
+    "rejected",
+    "out_of_scope",
+    "drift",
+    "pending",
+)
 KIND_JOURNAL: dict[str, str] = {
     "INV": "sales",
     "CN": "sales",

@@ -21,7 +21,7 @@ from gisync import human_report, jsonutil
 from gisync.config import DossierConfig
 from gisync.errors import ConfigError, DataError, GisyncError, TransientError
 from gisync.ledger import HEARTBEAT_EVERY, Ledger
-from gisync.models import Issue
+from gisync.models import OUTCOMES, Issue
 from gisync.myunisoft.client import MyUnisoftClient
 from gisync.myunisoft.payload import prepare
 from gisync.myunisoft.reference import FolderRefs
@@ -621,20 +621,7 @@ def report(run: DossierRun) -> dict[str, Any]:
         "run_id": run.run_id,
         "mode": run.params.mode,
         "documents": len(outcomes),
-        **{
-            state: counts.get(state, 0)
-            for state in (
-                "created",
-                "would_create",
-                "already_synced",
-                "held",
-                "deferred",
-                "rejected",
-                "out_of_scope",
-                "drift",
-                "pending",
-            )
-        },
+        **{state: counts.get(state, 0) for state in OUTCOMES},
         "unbalanced": unbalanced,
         "report": str(run.report_dir / "report.json"),
         "incomplete_steps": missing_steps,
