@@ -1,6 +1,10 @@
 """Airflow DAG file — one DAG per dossier: every ``include/dossiers/*.yaml`` becomes ``gi_myunisoft_sync__<slug>``.
 
-A broken config file is reported (log and warning naming the file and field) and never hides the others.
+A broken config file never hides the others (B23): its DAG alone is missing, and the file is named with
+the field at fault in an ERROR line and a ``UserWarning`` of this file's parse. Airflow 3.3 keeps that
+warning in ``DagBag.captured_warnings`` (``airflow dags report``: ``warning_num``) and the dag-processor
+writes both to this file's parse log (``$AIRFLOW_HOME/logs/dag_processor/…/gi_myunisoft_sync.py.log``).
+Raising instead would be an import error in the UI, but Airflow then drops every DAG of this file.
 """
 
 from __future__ import annotations
@@ -19,10 +23,20 @@ from gisync.config import load_all  # noqa: E402
 from gisync_dags.factory import build_dossier_dag  # noqa: E402
 from gisync_dags.paths import dossiers_dir  # noqa: E402
 
+
+def _report_broken(name: str, message: str) -> None:
+    """One ERROR line and one warning of this file's parse, naming the config file and the field."""
+    text = f"gisync: dossier config {name} ignored, its DAG is not loaded: {message}"
+    logging.getLogger("gisync.dags").error("%s", text)
+    # "always": a warnings filter (once, ignore, error) must neither hide it nor make it fail the file.
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", UserWarning)
+        warnings.warn(text, UserWarning, stacklevel=2)
+
+
 _configs, _errors = load_all(dossiers_dir())
 for _name, _message in _errors.items():
-    logging.getLogger(__name__).error("gisync: dossier config %s ignored: %s", _name, _message)
-    warnings.warn(f"gisync: dossier config ignored: {_message}", UserWarning, stacklevel=1)
+    _report_broken(_name, _message)
 for _cfg in _configs:
     if _cfg.enabled:
         globals()[_cfg.dag_id] = build_dossier_dag(_cfg)
