@@ -2,9 +2,10 @@
 
 A broken config file never hides the others (B23): its DAG alone is missing, and the file is named with
 the field at fault in an ERROR line and a ``UserWarning`` of this file's parse. Airflow 3.3 keeps that
-warning in ``DagBag.captured_warnings`` (``airflow dags report``: ``warning_num``) and the dag-processor
-writes both to this file's parse log (``$AIRFLOW_HOME/logs/dag_processor/…/gi_myunisoft_sync.py.log``).
-Raising instead would be an import error in the UI, but Airflow then drops every DAG of this file.
+warning in ``DagBag.captured_warnings`` and the dag-processor writes both to this file's parse log
+(``$AIRFLOW_HOME/logs/dag_processor/latest/<bundle>/gi_myunisoft_sync.py.log``); it has no way for a DAG
+file to show a non-fatal problem in the UI (apache/airflow#29275). Raising instead would be an import
+error in the UI, but Airflow then drops every DAG of this file.
 """
 
 from __future__ import annotations
