@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from gisync.errors import ConfigError
 
+# libyaml's safe loader when present (7x faster: 1 000 dossier files are read at every DAG parse).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_]{0,62}$")
 
 
@@ -162,7 +164,7 @@ def load_config(path: str | Path) -> DossierConfig:
     """Read one dossier YAML; any problem is a ConfigError naming the file and the field."""
     file = Path(path)
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{file.name}: cannot read the dossier file ({exc.__class__.__name__}: {exc})") from exc
     if not isinstance(raw, dict):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from gisync.money import AmountError, to_decimal
@@ -172,7 +172,18 @@ def parse_invoice(raw: dict[str, Any], *, purchase: bool = False) -> Document:
     for line in raw.get("lines") or []:
         ht = read.amount(line, "amount_ht")
         vat = read.amount(line, "vat_amount", required=False)
-        rate = str(line.get("vat_rate") if line.get("vat_rate") is not None else "0").strip()
+        rate = str(line.get("vat_rate") if line.get("vat_rate") is not None else "0").strip().replace(",", ".")
+        try:
+            if not Decimal(rate).is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            read.issues.append(
+                Issue(
+                    "invalid_vat_rate",
+                    f"{read.label}: taux de TVA illisible {line.get('vat_rate')!r} / unreadable VAT rate",
+                )
+            )
+            continue
         if ht is None:
             continue
         lines.append(
