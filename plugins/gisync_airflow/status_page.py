@@ -68,7 +68,16 @@ def can_read_dossier(user: BaseUser, slug: str) -> bool:
 @app.get("/", response_class=HTMLResponse)
 def index(user: GetUserDep) -> HTMLResponse:
     rows = [d for d in dossiers(ledger()) if can_read_dossier(user, d["dossier"])]
-    return HTMLResponse(render_index(rows))
+    return HTMLResponse(render_index(rows, broken_configs()))
+
+
+def broken_configs() -> dict[str, str]:
+    """Dossier files that did not become a DAG, with their one-line error (Airflow 3.3 cannot show a
+    DAG file's warnings in its UI, and an import error would hide every other dossier)."""
+    from gisync.config import load_all
+    from gisync_dags.paths import dossiers_dir
+
+    return load_all(dossiers_dir())[1]
 
 
 @app.get("/dossier/{slug}", response_class=HTMLResponse)
@@ -164,7 +173,7 @@ def _count_cells(run: dict[str, Any]) -> str:
     return "".join(f"<td>{int(run['counts'][k])}</td>" for k in LABELS)
 
 
-def render_index(rows: list[dict[str, Any]]) -> str:
+def render_index(rows: list[dict[str, Any]], broken: dict[str, str] | None = None) -> str:
     head = "".join(f"<th>{_e(LABELS[k])}</th>" for k in LABELS)
     lines = []
     for d in rows:
@@ -180,9 +189,17 @@ def render_index(rows: list[dict[str, Any]]) -> str:
         if lines
         else "<p>Aucune exécution pour l'instant / No run yet.</p>"
     )
+    errors = ""
+    if broken:
+        items = "".join(f"<li><b>{_e(name)}</b> : {_e(message)}</li>" for name, message in sorted(broken.items()))
+        errors = (
+            '<h2 class="red">Fichiers de dossier en erreur / Dossier files with errors</h2>'
+            f"<p>Ces dossiers n'ont pas de DAG tant que leur fichier n'est pas corrigé / "
+            f"These dossiers have no DAG until their file is fixed.</p><ul>{items}</ul>"
+        )
     body = (
         "<h1>GI → MyUnisoft</h1><p>Dernière synchronisation de chaque dossier / "
-        f"Latest sync of each dossier.</p>{table}"
+        f"Latest sync of each dossier.</p>{errors}{table}"
     )
     return _page("GI → MyUnisoft", body)
 

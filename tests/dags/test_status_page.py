@@ -116,6 +116,22 @@ def test_index_lists_the_red_dossier_with_a_bearer_token(client: Any) -> None:
     assert '<tr class="red">' in response.text and "à traiter / needs action" in response.text
 
 
+def test_index_names_broken_dossier_files(client: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    """B23 in the UI: a dossier file that did not become a DAG is listed with its file and field."""
+    demo = Path(__file__).resolve().parents[2] / "include" / "dossiers" / "demo.yaml"
+    text = demo.read_text()
+    (tmp_path / "d001.yaml").write_text(text.replace("slug: demo", "slug: d001"))
+    (tmp_path / "d077.yaml").write_text(
+        text.replace("slug: demo", "slug: d077").replace('"2023-08-01"', '"2025-13-01"')
+    )
+    monkeypatch.setenv("GISYNC_DOSSIERS_DIR", str(tmp_path))
+    response = client.get("/gisync/", headers={"Authorization": f"Bearer {_token('viewer', 'anne')}"})
+    assert response.status_code == 200
+    assert "Dossier files with errors" in response.text
+    assert "<b>d077.yaml</b>" in response.text and "start_date" in response.text
+    assert "d001.yaml" not in response.text
+
+
 def test_dossier_page_with_the_ui_cookie_shows_reasons_escaped(client: Any) -> None:
     client.cookies.set("_token", _token("admin"))
     try:
