@@ -386,8 +386,12 @@ def _present_entries(run: DossierRun, items: list[PlannedDoc], states: dict[str,
         return None
     client = run.myunisoft()
     present: set[int] = set()
-    for code in sorted(journals):
-        present |= client.entry_ids(code, run.cfg.start_date.isoformat())
+    try:
+        for code in sorted(journals):
+            present |= client.entry_ids(code, run.cfg.start_date.isoformat())
+    except TransientError as exc:
+        log.warning("dossier %s: could not check for entries deleted in MyUnisoft this run (%s)", run.cfg.slug, exc)
+        return None
     return present
 
 
@@ -493,7 +497,10 @@ def _post(
         "total": str(item.draft.total_debit if item.draft else ""),
     }
     if previous is not None and previous.state == "sending":
-        found = client.find_entry(pid)
+        try:
+            found = client.find_entry(pid)
+        except TransientError as exc:  # cannot tell whether it exists: nothing is sent, the next run asks again
+            return "deferred", Issue(f"api_unavailable:{exc.code}", f"{item.label}: {exc}"), None
         if found is not None:
             ledger.set_state(
                 dossier,
@@ -512,7 +519,10 @@ def _post(
             entry_id = client.create_entry(payload)
             break
         except TransientError as exc:
-            found = client.find_entry(pid)
+            try:
+                found = client.find_entry(pid)
+            except TransientError:  # no way to check: leave it `sending` for the next run's lookup
+                return "deferred", Issue(f"api_unavailable:{exc.code}", f"{item.label}: {exc}"), None
             if found is not None:
                 ledger.set_state(
                     dossier, pid, state="synced", entry_id=found, reason_code="", message="confirmed by lookup"
@@ -532,7 +542,10 @@ def _post(
             ledger.set_state(dossier, pid, state="pending", reason_code="", message="")
             raise
     if entry_id is None or run.params.only_one_entry:
-        confirmed = client.find_entry(pid)
+        try:
+            confirmed = client.find_entry(pid)
+        except TransientError:
+            confirmed = None
         if confirmed is None:
             return (
                 "deferred",

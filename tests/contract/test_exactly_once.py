@@ -306,3 +306,29 @@ def test_b13_b14_scope_end_to_end_nothing_dropped(gi: BackgroundServer, tmp_path
     finally:
         requests.put(gi.url + "/_sim/dataset", json=original, timeout=10).raise_for_status()
         mu.stop()
+
+
+def test_a_lookup_that_fails_defers_instead_of_stopping_the_run(gi: BackgroundServer, tmp_path: Path) -> None:
+    """A document left `sending` whose lookup meets maintenance stays `sending` and the run reports."""
+    mu = myunisoft(rate_limit=100_000)
+    try:
+        ledger = Ledger(f"sqlite:///{tmp_path}/state.db")
+        pacer = TokenPacer(10_000, 10.0)
+        run = make_run(config(), mu.url, gi.url, ledger, "r1", pacer)
+        fault(mu, kind="timeout", route="POST /api/v1/entry", count=1, delay=1.5)
+        run.myunisoft = lambda: MyUnisoftClient(
+            mu.url, token=TOKEN, secret=SECRET, pacer=pacer, timeout=0.5, sleep=lambda _: None
+        )
+        run_all(run)
+        time.sleep(1.5)
+        fault(mu, kind="503", route="GET /api/v1/entry/id", count=50)
+        second = run_all(make_run(config(), mu.url, gi.url, ledger, "r2", pacer))
+        assert second["deferred"] >= 1  # reported, not raised
+        assert [d.state for d in ledger.documents("once").values()].count("sending") == 1
+        requests.delete(mu.url + "/_sim/faults", timeout=10)
+        third = run_all(make_run(config(), mu.url, gi.url, ledger, "r3", pacer))
+        assert third["deferred"] == 0
+        stored = entries(mu)
+        assert len({e["entry_origin_partner_id"] for e in stored}) == len(stored)
+    finally:
+        mu.stop()
