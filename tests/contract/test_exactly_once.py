@@ -332,3 +332,45 @@ def test_a_lookup_that_fails_defers_instead_of_stopping_the_run(gi: BackgroundSe
         assert len({e["entry_origin_partner_id"] for e in stored}) == len(stored)
     finally:
         mu.stop()
+
+
+def test_b11_a_gi_pager_that_never_advances_fails_the_dossier_before_any_write(
+    gi: BackgroundServer, tmp_path: Path
+) -> None:
+    from fastapi import FastAPI
+
+    from gisync.errors import GiExtractionError
+
+    broken = FastAPI()
+
+    @broken.get("/api/v1/invoices")
+    def same_page(cursor: str | None = None) -> dict[str, Any]:  # ignores the cursor, claims 25
+        data = [{"id": f"INV-{n}", "date": "2024-01-01"} for n in range(10)]
+        return {"data": data, "next_cursor": "next", "total": 25}
+
+    bad = start_background(broken)
+    mu = myunisoft(rate_limit=100_000)
+    try:
+
+        class HalfBroken:
+            """The real GI, except its invoice pager."""
+
+            good, faulty = GiRestClient(gi.url, GI_TOKEN), GiRestClient(bad.url, GI_TOKEN, page_size=10)
+
+            def list(self, resource: str, **filters: Any) -> list[dict[str, Any]]:
+                return (self.faulty if resource == "invoices" else self.good).list(resource, **filters)
+
+            def settings(self) -> dict[str, Any]:
+                return self.good.settings()
+
+        pacer = TokenPacer(10_000, 10.0)
+        run = make_run(config("d001"), mu.url, gi.url, Ledger(f"sqlite:///{tmp_path}/d001.db"), "r1", pacer)
+        run.gi = HalfBroken
+        with pytest.raises(GiExtractionError, match="GI invoices: pagination returned a repeated page at offset 10"):
+            run_all(run)
+        assert calls(mu)["writes"].get("POST /api/v1/entry", 0) == 0
+        other = run_all(make_run(config("d002"), mu.url, gi.url, Ledger(f"sqlite:///{tmp_path}/d002.db"), "r1", pacer))
+        assert other["created"] > 0  # another dossier is not affected
+    finally:
+        bad.stop()
+        mu.stop()
