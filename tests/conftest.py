@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -23,6 +24,8 @@ def pytest_configure(config: object) -> None:
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "GISYNC_DOSSIERS_DIR": str(dossiers),
             "GISYNC_VAR": str(_TMP / "var"),
+            # a full-length signing key for the test API (a short generated one only draws warnings)
+            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),
         }
     )
 
