@@ -171,7 +171,7 @@ def partner_ids(dataset: dict[str, Any]) -> set[str]:
 
 def loader_main(argv: list[str]) -> int:
     """One run in this process: ``load --mu URL --gi URL --db PATH --run-id ID``; prints the summary."""
-    from gisync import pipeline
+    from gisync import loading, pipeline
     from gisync.config import load_config
     from gisync.errors import GisyncError
     from gisync.gi.rest import GiRestClient
@@ -188,7 +188,7 @@ def loader_main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     # Faster backoffs than production (same decisions, shorter waits): the harness runs hundreds of runs.
-    pipeline.POST_BACKOFF = 0.02
+    loading.POST_BACKOFF = 0.02
     demo_yaml = Path(pipeline.__file__).resolve().parents[1] / "dossiers" / "demo.yaml"
     cfg = load_config(demo_yaml)
     cfg = cfg.model_copy(update={"slug": SLUG, "purchases": cfg.purchases.model_copy(update={"enabled": False})})
