@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Any
 
 from gisync.errors import ConfigError, TransientError
-from gisync.loading import POST_ATTEMPTS, POST_BACKOFF, load
+from gisync.loading import load
 from gisync.myunisoft.client import MyUnisoftClient
 from gisync.myunisoft.reference import FolderRefs
 from gisync.reporting import report
@@ -40,8 +40,6 @@ __all__ = [
     "CHECKS",
     "FAILING_STATES",
     "JOURNALS",
-    "POST_ATTEMPTS",
-    "POST_BACKOFF",
     "STEP_MARKERS",
     "DossierDeferred",
     "DossierRun",
