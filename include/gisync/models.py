@@ -103,14 +103,21 @@ class Document:
         return f"GI-{dossier}-{self.kind}-{self.gi_id}"
 
 
-def _date(value: Any) -> dt.date | None:
-    """A calendar date; a date-time with offset keeps its own local calendar date (never shifted)."""
+def calendar_date(value: Any, tz: dt.tzinfo | None = None) -> dt.date | None:
+    """A document's calendar date. ``YYYY-MM-DD`` is taken as it is; a date-time with an offset is the
+    calendar date it falls on in the dossier's timezone ``tz`` (23:30Z on 31 January is 1 February in
+    Paris), never the UTC date; a date-time without offset keeps its own date. Raises ValueError."""
     if value in (None, ""):
         return None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     text = str(value).strip()
-    return dt.date.fromisoformat(text[:10])
+    if len(text) <= 10:
+        return dt.date.fromisoformat(text)
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is not None and tz is not None:
+        moment = moment.astimezone(tz)
+    return moment.date()
 
 
 def _opt_str(value: Any) -> str | None:
@@ -132,8 +139,9 @@ def parse_third_party(raw: dict[str, Any]) -> ThirdParty:
 class _Reader:
     """Collects issues while reading one record, so that every problem is reported at once."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, tz: dt.tzinfo | None = None) -> None:
         self.label = label
+        self.tz = tz
         self.issues: list[Issue] = []
 
     def amount(self, raw: dict[str, Any], key: str, *, required: bool = True) -> Decimal | None:
@@ -150,7 +158,7 @@ class _Reader:
 
     def date(self, raw: dict[str, Any], key: str, *, required: bool) -> dt.date | None:
         try:
-            value = _date(raw.get(key))
+            value = calendar_date(raw.get(key), self.tz)
         except ValueError:
             self.issues.append(
                 Issue(f"invalid_{key}", f"{self.label}: date {key} invalide / invalid ({raw.get(key)!r})")
@@ -162,11 +170,11 @@ class _Reader:
         return value
 
 
-def parse_invoice(raw: dict[str, Any], *, purchase: bool = False) -> Document:
+def parse_invoice(raw: dict[str, Any], *, purchase: bool = False, tz: dt.tzinfo | None = None) -> Document:
     """A sales (or purchase) invoice or credit note; the sign is normalised (amounts are positive)."""
     gi_id = str(raw["id"])
     number = str(raw.get("number") or "").strip()
-    read = _Reader(f"{gi_id} {number}".strip())
+    read = _Reader(f"{gi_id} {number}".strip(), tz)
     is_credit = str(raw.get("type") or "invoice") == "credit_note"
     lines = []
     for line in raw.get("lines") or []:
@@ -245,10 +253,10 @@ def _abs_line(line: DocLine) -> DocLine:
     )
 
 
-def parse_payment(raw: dict[str, Any]) -> Document:
+def parse_payment(raw: dict[str, Any], *, tz: dt.tzinfo | None = None) -> Document:
     gi_id = str(raw["id"])
     reference = str(raw.get("reference") or "").strip()
-    read = _Reader(f"{gi_id} {reference}".strip())
+    read = _Reader(f"{gi_id} {reference}".strip(), tz)
     allocations = []
     for alloc in raw.get("allocations") or []:
         amount = read.amount(alloc, "amount")

@@ -10,9 +10,11 @@ import datetime as dt
 import logging
 from collections import Counter
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from gisync.errors import ConfigError, TransientError
 from gisync.loading import load
+from gisync.models import calendar_date
 from gisync.myunisoft.client import MyUnisoftClient
 from gisync.myunisoft.reference import FolderRefs
 from gisync.reporting import report
@@ -122,9 +124,10 @@ def _extract(run: DossierRun, gi: GiSource) -> dict[str, Any]:
     reason). Payments are those dated from the start date plus those settling an invoice dated from it,
     so a payment of an older invoice is reported out of scope instead of vanishing."""
     start = run.cfg.start_date
+    tz = ZoneInfo(run.cfg.timezone)
     data: dict[str, Any] = {
         "clients": gi.list("clients"),
-        "invoices": [r for r in gi.list("invoices") if _kept(r, start)],
+        "invoices": [r for r in gi.list("invoices") if _kept(r, start, tz)],
         "payments": _union(
             gi.list("payments", date_from=start.isoformat()), gi.list("payments", invoice_date_from=start.isoformat())
         ),
@@ -135,18 +138,18 @@ def _extract(run: DossierRun, gi: GiSource) -> dict[str, Any]:
     }
     if run.cfg.purchases.enabled:
         data["suppliers"] = gi.list("suppliers")
-        data["purchases"] = [r for r in gi.list("purchases") if _kept(r, start)]
+        data["purchases"] = [r for r in gi.list("purchases") if _kept(r, start, tz)]
     run.ledger.put_snapshot(run.key, "gi", data)
     return {k: len(v) for k, v in data.items() if isinstance(v, list)} | {"start_date": start.isoformat()}
 
 
-def _kept(record: dict[str, Any], start: dt.date) -> bool:
+def _kept(record: dict[str, Any], start: dt.date, tz: dt.tzinfo) -> bool:
     """In scope by date, or without a readable date (then held later with a reason, never dropped)."""
-    text = str(record.get("date") or "")[:10]
     try:
-        return dt.date.fromisoformat(text) >= start
+        day = calendar_date(record.get("date"), tz)
     except ValueError:
         return True
+    return day is None or day >= start
 
 
 def _union(*lists: list[dict[str, Any]]) -> list[dict[str, Any]]:

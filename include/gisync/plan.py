@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from gisync import jsonutil
 from gisync.accounting.entries import Accounts, BuildResult, EntryDraft, build_invoice, build_payment
@@ -117,10 +118,11 @@ def build_plan(
         return matches[(role, party_id)]
 
     planned: list[PlannedDoc] = []
-    raw_docs: list[tuple[dict[str, Any], Document]] = [(r, parse_invoice(r)) for r in gi.get("invoices", [])]
+    tz = ZoneInfo(cfg.timezone)
+    raw_docs: list[tuple[dict[str, Any], Document]] = [(r, parse_invoice(r, tz=tz)) for r in gi.get("invoices", [])]
     if cfg.purchases.enabled:
-        raw_docs += [(r, parse_invoice(r, purchase=True)) for r in gi.get("purchases", [])]
-    raw_docs += [(r, parse_payment(r)) for r in gi.get("payments", [])]
+        raw_docs += [(r, parse_invoice(r, purchase=True, tz=tz)) for r in gi.get("purchases", [])]
+    raw_docs += [(r, parse_payment(r, tz=tz)) for r in gi.get("payments", [])]
     invoices_by_id = {d.gi_id: d for _, d in raw_docs if d.kind in ("INV", "CN")}
 
     for raw, doc in raw_docs:

@@ -397,3 +397,19 @@ def test_rounding_gap_beyond_tolerance_is_held() -> None:
         doc, party_account="401S017", party_name="S", journal_code="ACH", accounts=accounts, dossier="D001"
     )
     assert result.draft is None and [i.code for i in result.issues] == ["total_mismatch"]
+
+
+def test_dates_are_calendar_dates_in_the_dossier_timezone_never_utc() -> None:
+    from zoneinfo import ZoneInfo
+
+    from gisync.models import calendar_date
+
+    paris = ZoneInfo("Europe/Paris")
+    assert calendar_date("2025-01-31", paris) == dt.date(2025, 1, 31)
+    assert calendar_date("2025-01-31T23:30:00Z", paris) == dt.date(2025, 2, 1)  # 00:30 in Paris
+    assert calendar_date("2025-02-01T00:30:00+01:00", paris) == dt.date(2025, 2, 1)  # not shifted to UTC
+    assert calendar_date("2025-06-30T23:30:00", paris) == dt.date(2025, 6, 30)  # no offset: as given
+    raw = invoice("INV-9", "FA9", "2025-01-31T23:30:00Z", "C1",
+                  [{"label": "x", "amount_ht": "10.00", "vat_rate": "0", "vat_amount": "0"}],
+                  total_ht="10.00", total_vat="0.00", total_ttc="10.00")  # fmt: skip
+    assert parse_invoice(raw, tz=paris).date == dt.date(2025, 2, 1)
