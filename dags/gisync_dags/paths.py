@@ -17,12 +17,9 @@ def var_dir() -> Path:
 
 
 def state_db_url() -> str:
-    url = os.environ.get("GISYNC_STATE_DB")
-    if url:
-        return url
-    path = var_dir() / "state" / "gisync.db"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path}"
+    from gisync.ledger import default_url
+
+    return default_url(var_dir())
 
 
 def reports_dir() -> Path:

@@ -132,12 +132,12 @@ class DossierLock(Base):
     heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
-def default_url() -> str:
-    """``$GISYNC_STATE_DB`` or a SQLite file under ``var/state`` of the current directory."""
+def default_url(var_dir: Path | None = None) -> str:
+    """``$GISYNC_STATE_DB``, else a SQLite file under ``<var_dir>/state`` (``$GISYNC_VAR`` or ``./var``)."""
     url = os.environ.get(DEFAULT_URL_ENV)
     if url:
         return url
-    path = Path(os.environ.get("GISYNC_VAR", "var")) / "state" / "gisync.db"
+    path = (var_dir or Path(os.environ.get("GISYNC_VAR", "var"))) / "state" / "gisync.db"
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path.resolve()}"
 

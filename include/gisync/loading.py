@@ -54,11 +54,8 @@ def load(run: DossierRun, journal: str) -> dict[str, Any]:
     held = _held_issues(run)
     states = ledger.documents(cfg.slug)
     done_now = {o["partner_id"]: o["state"] for o in ledger.outcomes(run.key)}
-    pending_accounts = {
-        row["detail"].split(" ")[2]
-        for c in ledger.checks(run.key).values()
-        for row in c["rows"]
-        if row["status"] == "would_create"
+    pending_accounts = {  # demo mode: third-party accounts that a real run would create first
+        row["account"] for c in ledger.checks(run.key).values() for row in c["rows"] if row["status"] == "would_create"
     }
     counts: Counter[str] = Counter()
     client: MyUnisoftClient | None = None

@@ -221,7 +221,7 @@ def _create_third_parties(run: DossierRun, decisions: list[Any], outcome: CheckO
 
 def _set_row_status(outcome: CheckOutcome, decision: Any, status: str, detail: str) -> None:
     for row in outcome.rows:
-        if row["item"].startswith(f"{decision.role} ") and row["detail"].startswith(decision.number):
+        if row["item"].startswith(f"{decision.role} ") and row.get("account") == decision.number:
             row["status"], row["detail"] = status, detail
 
 

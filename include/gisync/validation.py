@@ -144,6 +144,7 @@ def check_third_parties(
                 "status": decision.status,
                 "detail": f"{number} ({decision.rule})",
                 "documents": str(len(docs)),
+                "account": number,
             }
         )
         flag = "auto_create_clients" if role == "client" else "auto_create_suppliers"
