@@ -1,11 +1,12 @@
 """Airflow DAG file — one DAG per dossier: every ``include/dossiers/*.yaml`` becomes ``gi_myunisoft_sync__<slug>``.
 
-A broken config file never hides the others (B23): its DAG alone is missing, and the file is named with
-the field at fault in an ERROR line and a ``UserWarning`` of this file's parse. Airflow 3.3 keeps that
-warning in ``DagBag.captured_warnings`` and the dag-processor writes both to this file's parse log
-(``$AIRFLOW_HOME/logs/dag_processor/latest/<bundle>/gi_myunisoft_sync.py.log``); it has no way for a DAG
-file to show a non-fatal problem in the UI (apache/airflow#29275). Raising instead would be an import
-error in the UI, but Airflow then drops every DAG of this file.
+A broken config file never hides the others (B23): its DAG alone is missing. Airflow marks every DAG of
+a file stale when that file has an import error, so this file never raises: it logs the broken config
+(ERROR line and ``UserWarning`` in this file's parse log), and ``gisync_config_errors.py``, a file with
+no DAG, raises the import error that the Airflow UI shows, naming the dossier and the field at fault.
+
+When a worker parses this file to run one task, Airflow's parsing context names the DAG: only that
+dossier's DAG is built (the dag-processor, with no context, builds them all).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import logging
 import sys
 import warnings
 from pathlib import Path
+
+from airflow.sdk import get_parsing_context
 
 # include/ holds the gisync package; the Makefile and compose put it on PYTHONPATH, this covers the rest.
 _INCLUDE = str(Path(__file__).resolve().parents[1] / "include")
@@ -36,8 +39,10 @@ def _report_broken(name: str, message: str) -> None:
 
 
 _configs, _errors = load_all(dossiers_dir())
-for _name, _message in _errors.items():
-    _report_broken(_name, _message)
+_only = get_parsing_context().dag_id
+if _only is None:
+    for _name, _message in _errors.items():
+        _report_broken(_name, _message)
 for _cfg in _configs:
-    if _cfg.enabled:
+    if _cfg.enabled and _only in (None, _cfg.dag_id):
         globals()[_cfg.dag_id] = build_dossier_dag(_cfg)

@@ -153,27 +153,39 @@ class DossierConfig(_Strict):
 
 
 def _describe(exc: ValidationError) -> str:
+    """Each refused field as ``<field> manquant`` or ``<field> invalide (<value> : <why>)``."""
     parts = []
     for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(file)"
-        parts.append(f"{where}: {err['msg']}")
+        where = ".".join(str(p) for p in err["loc"]) or "(fichier)"
+        if err["type"] == "missing":
+            parts.append(f"{where} manquant ({err['msg']})")
+        else:
+            value = err.get("input")
+            shown = f"{value!r} : " if isinstance(value, str | int | float | bool) else ""
+            parts.append(f"{where} invalide ({shown}{err['msg']})")
     return "; ".join(parts)
 
 
 def load_config(path: str | Path) -> DossierConfig:
-    """Read one dossier YAML; any problem is a ConfigError naming the file and the field."""
+    """Read one dossier YAML; any problem is a ConfigError naming the dossier, the field and the file to fix.
+
+    The message starts with the dossier (its slug, else the file name): "d077: start_date invalide
+    ('2025-13-01' : …) — corriger d077.yaml", what the Airflow import error and the status page show.
+    """
     file = Path(path)
     try:
         raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{file.name}: cannot read the dossier file ({exc.__class__.__name__}: {exc})") from exc
+        raise ConfigError(
+            f"{file.stem}: fichier illisible ({exc.__class__.__name__}: {exc}) — corriger {file.name}"
+        ) from exc
     if not isinstance(raw, dict):
-        raise ConfigError(f"{file.name}: expected a mapping of dossier settings")
+        raise ConfigError(f"{file.stem}: attendu une liste de réglages clé: valeur — corriger {file.name}")
     try:
         return DossierConfig.model_validate(raw)
     except ValidationError as exc:
-        slug = raw.get("slug", file.stem)
-        raise ConfigError(f"{file.name} (dossier {slug}): {_describe(exc)}") from exc
+        slug = raw.get("slug") if isinstance(raw.get("slug"), str) else file.stem
+        raise ConfigError(f"{slug}: {_describe(exc)} — corriger {file.name}") from exc
 
 
 def load_all(folder: str | Path) -> tuple[list[DossierConfig], dict[str, str]]:
@@ -191,7 +203,7 @@ def load_all(folder: str | Path) -> tuple[list[DossierConfig], dict[str, str]]:
             errors[file.name] = str(exc)
             continue
         if cfg.slug in seen:
-            errors[file.name] = f"{file.name}: slug {cfg.slug!r} already used by {seen[cfg.slug]}"
+            errors[file.name] = f"{cfg.slug}: slug déjà utilisé par {seen[cfg.slug]} — corriger {file.name}"
             continue
         seen[cfg.slug] = file.name
         configs.append(cfg)

@@ -22,6 +22,10 @@ def test_shipped_dossiers_give_exactly_their_dags() -> None:
     bag = _bag()
     assert bag.import_errors == {}
     assert sorted(bag.dag_ids) == ["gi_myunisoft_sync__demo"]
+    from airflow.dag_processing.dagbag import DagBag
+
+    folder = DagBag(dag_folder=str(DAG_FILE.parent))  # with the config check file: valid configs, no error
+    assert folder.import_errors == {} and sorted(folder.dag_ids) == ["gi_myunisoft_sync__demo"]
 
 
 def test_task_graph_params_and_schedule() -> None:
@@ -41,6 +45,10 @@ def test_task_graph_params_and_schedule() -> None:
     assert dag.get_task("extract").pool == "default_pool"
     assert all(task.on_failure_callback for task in dag.tasks)  # the notifier hook point
     assert dag.params["demo"] is False and dag.params["only_one_entry"] is False
+    # The trigger form: every param has a title and a description.
+    for name in ("demo", "only_one_entry", "clients"):
+        param = dag.params.get_param(name)
+        assert param.description and param.schema.get("title"), name
     assert "2023-08-01" in dag.doc_md
 
 

@@ -140,6 +140,9 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflow]:
     for folder in (home, var, dossiers, proc_logs):
         folder.mkdir()
     shutil.copy(REPO / "include" / "dossiers" / "demo.yaml", dossiers / "demo.yaml")
+    # B23: a broken dossier next to the demo one must be an import error and must not stop the demo.
+    broken = (REPO / "include" / "dossiers" / "demo.yaml").read_text().replace("slug: demo", "slug: d077")
+    (dossiers / "d077.yaml").write_text(broken.replace('start_date: "2023-08-01"', 'start_date: "2025-13-01"'))
     (home / "simple_auth_manager_passwords.json.generated").write_text(json.dumps({"admin": PASSWORD}))
     port = free_port()
     sims = local.start(tmp / "simulators", rate_limit=100_000, reset=True)
@@ -197,6 +200,20 @@ def test_b22_string_false_is_refused_before_any_run(airflow: Airflow) -> None:
     assert response.status_code == 400, response.text
     assert "demo" in response.text
     assert airflow.api("GET", f"/dags/{DAG_ID}/dagRuns").json()["total_entries"] == 0
+
+
+def test_b23_broken_dossier_is_an_import_error_and_the_demo_dag_stays_active(airflow: Airflow) -> None:
+    def errors() -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = airflow.api("GET", "/importErrors").json()["import_errors"]
+        return found
+
+    found = _wait("import error of the broken dossier", errors, [], timeout=90)
+    assert [Path(e["filename"]).name for e in found] == ["gisync_config_errors.py"], found
+    assert "d077: start_date invalide ('2025-13-01'" in found[0]["stack_trace"]
+    assert "corriger d077.yaml" in found[0]["stack_trace"]
+    dag = airflow.api("GET", f"/dags/{DAG_ID}").json()
+    assert dag["is_stale"] is False and dag["has_import_errors"] is False, dag
+    assert airflow.api("GET", "/dags/gi_myunisoft_sync__d077").status_code == 404
 
 
 def test_demo_run_writes_nothing_and_keeps_xcoms_small(airflow: Airflow) -> None:

@@ -27,7 +27,9 @@ def test_error_names_file_and_field(tmp_path: Path) -> None:
     bad.write_text(DEMO.read_text().replace("slug: demo", "slug: d077").replace('"2023-08-01"', '"2025-13-01"'))
     with pytest.raises(ConfigError) as err:
         load_config(bad)
-    assert "d077.yaml (dossier d077): start_date" in str(err.value)
+    message = str(err.value)
+    assert message.startswith("d077: start_date invalide ('2025-13-01' : ")
+    assert message.endswith(" — corriger d077.yaml")
 
 
 def test_unknown_keys_and_bad_slug_are_refused(tmp_path: Path) -> None:
@@ -41,7 +43,7 @@ def test_unknown_keys_and_bad_slug_are_refused(tmp_path: Path) -> None:
     assert set(errors) == {"a.yaml", "b.yaml", "d.yaml", "e.yaml"}
     assert "auto_create_customers" in errors["a.yaml"]
     assert "slug" in errors["b.yaml"]
-    assert "already used by c.yaml" in errors["d.yaml"]
+    assert errors["d.yaml"] == "ok_one: slug déjà utilisé par c.yaml — corriger d.yaml"
 
 
 def test_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -74,5 +76,5 @@ def test_missing_journals_block_is_refused(tmp_path: Path) -> None:
     text = DEMO.read_text()
     start, end = text.index("journals:"), text.index("auto_create_clients")
     (tmp_path / "x.yaml").write_text(text[:start] + text[end:])
-    with pytest.raises(ConfigError, match="journals: Field required"):
+    with pytest.raises(ConfigError, match="journals manquant"):
         load_config(tmp_path / "x.yaml")
