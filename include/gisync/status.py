@@ -9,6 +9,7 @@ not complete, a run deferred by an outage or a red check row), *green* otherwise
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,6 +24,8 @@ FAILING = ("held", "rejected", "drift")
 ATTENTION = ("held", "deferred", "rejected", "drift")
 GREEN_CHECK_STATUSES = frozenset({"ok", "matched", "created", "to_create", "open"})
 HISTORY_LIMIT = 20
+SHOWN_REASONS = 3  # per state, in the one-line "what to fix" of a run
+SHOWN_CHECK_ROWS = 3  # per red check
 
 
 def dossiers(ledger: Ledger) -> list[dict[str, Any]]:
@@ -117,6 +120,27 @@ def _counts(ledger: Ledger, run_key: str) -> dict[str, int]:
     return counts
 
 
+def _reasons(ledger: Ledger, run_key: str) -> dict[str, Counter[str]]:
+    """Per failing state, how many documents each reason code stopped (the "why" of a red run)."""
+    with ledger.session() as s:
+        triples = s.execute(
+            select(RunDocument.outcome, RunDocument.reason_code, func.count())
+            .where(RunDocument.run_key == run_key, RunDocument.outcome.in_(FAILING))
+            .group_by(RunDocument.outcome, RunDocument.reason_code)
+        ).all()
+    found: dict[str, Counter[str]] = {state: Counter() for state in FAILING}
+    for outcome, reason, n in triples:
+        found[str(outcome)][str(reason or "?")] += int(n)
+    return found
+
+
+def _most_common(reasons: Counter[str]) -> str:
+    """``account_missing:706300 ×4, payment_mode_unknown:PAYPAL ×4`` (most frequent first, then by code)."""
+    ranked = sorted(reasons.items(), key=lambda pair: (-pair[1], pair[0]))
+    text = ", ".join(f"{code} ×{n}" for code, n in ranked[:SHOWN_REASONS])
+    return text + (f", +{len(ranked) - SHOWN_REASONS} other reasons" if len(ranked) > SHOWN_REASONS else "")
+
+
 def _iso(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
@@ -132,14 +156,20 @@ def _run_view(ledger: Ledger, run: RunRecord, *, with_checks: bool) -> dict[str,
     incomplete = list(summary.get("incomplete_steps") or [])
     unbalanced = int(summary.get("unbalanced") or 0)
     checks = _checks(ledger, run.run_key) if with_checks else []
-    problems: list[str] = [f"{counts[s]} {s}" for s in FAILING if counts[s]]
+    reasons = _reasons(ledger, run.run_key)
+    problems: list[str] = [f"{counts[s]} {s} — {_most_common(reasons[s])}" for s in FAILING if counts[s]]
     if unbalanced:
         problems.append(f"{unbalanced} unbalanced")
     if incomplete:
         problems.append("incomplete: " + ", ".join(incomplete))
     if deferred_run is not None:
         problems.append(str(deferred_run.get("message") or deferred_run.get("reason") or "deferred"))
-    problems.extend(f"check {c['name']}" for c in checks if not c["ok"])
+    for check in checks:
+        red = [row for row in check["rows"] if not row["ok"]]
+        for row in red[:SHOWN_CHECK_ROWS]:
+            problems.append(f"{check['name']} {row.get('item')}: {row.get('status')} — {row.get('detail')}")
+        if len(red) > SHOWN_CHECK_ROWS:
+            problems.append(f"{check['name']}: +{len(red) - SHOWN_CHECK_ROWS} more")
     view: dict[str, Any] = {
         "dossier": run.dossier,
         "run_key": run.run_key,

@@ -173,6 +173,11 @@ def _count_cells(run: dict[str, Any]) -> str:
     return "".join(f"<td>{int(run['counts'][k])}</td>" for k in LABELS)
 
 
+def _problems(run: dict[str, Any]) -> str:
+    """What is wrong and what to do, one line each, in the index (the dossier page lists them too)."""
+    return "<br>".join(f"• {_e(p)}" for p in run["problems"])
+
+
 def render_index(rows: list[dict[str, Any]], broken: dict[str, str] | None = None) -> str:
     head = "".join(f"<th>{_e(LABELS[k])}</th>" for k in LABELS)
     lines = []
@@ -180,12 +185,13 @@ def render_index(rows: list[dict[str, Any]], broken: dict[str, str] | None = Non
         slug = d["dossier"]
         lines.append(
             f'<tr class="{_e(d["status"])}"><td><a href="{URL_PREFIX}/dossier/{quote(slug, safe="")}">{_e(slug)}</a>'
-            f"</td><td>{_badge(d['status'])}</td><td>{_e(d['run_id'])}</td><td>{_e(d['mode'])}</td>"
-            f"<td>{_when(d)}</td>{_count_cells(d)}<td>{_e('; '.join(d['problems']))}</td></tr>"
+            f"</td><td>{_badge(d['status'])}</td><td>{_problems(d)}</td><td>{_e(d['run_id'])}</td>"
+            f"<td>{_e(d['mode'])}</td><td>{_when(d)}</td>{_count_cells(d)}</tr>"
         )
     table = (
-        "<table><tr><th>Dossier</th><th>État / Status</th><th>Dernière exécution / Last run</th><th>Mode</th>"
-        f"<th>Terminée / Finished</th>{head}<th>À traiter / To fix</th></tr>{''.join(lines)}</table>"
+        "<table><tr><th>Dossier</th><th>État / Status</th><th>À traiter / To fix</th>"
+        f"<th>Dernière exécution / Last run</th><th>Mode</th><th>Terminée / Finished</th>{head}</tr>"
+        f"{''.join(lines)}</table>"
         if lines
         else "<p>Aucune exécution pour l'instant / No run yet.</p>"
     )

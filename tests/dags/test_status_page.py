@@ -114,6 +114,10 @@ def test_index_lists_the_red_dossier_with_a_bearer_token(client: Any) -> None:
     assert response.headers["content-type"].startswith("text/html")
     assert 'href="/gisync/dossier/acme"' in response.text
     assert '<tr class="red">' in response.text and "à traiter / needs action" in response.text
+    # At a glance, next to the red badge: why (the reason codes) and what to do (the check's fix).
+    cell = response.text.split("à traiter / needs action", 1)[1].split("</td>", 2)[1]
+    assert "held — account_missing:706300 ×1" in cell, cell
+    assert "accounts 706300: missing — créez 706300 dans MyUnisoft" in cell, cell
 
 
 def test_index_names_broken_dossier_files(client: Any, tmp_path: Path, monkeypatch: Any) -> None:
@@ -128,7 +132,7 @@ def test_index_names_broken_dossier_files(client: Any, tmp_path: Path, monkeypat
     response = client.get("/gisync/", headers={"Authorization": f"Bearer {_token('viewer', 'anne')}"})
     assert response.status_code == 200
     assert "Dossier files with errors" in response.text
-    assert "<b>d077.yaml</b>" in response.text and "start_date" in response.text
+    assert "<b>d077.yaml</b>" in response.text and "d077: start_date invalide" in response.text
     assert "d001.yaml" not in response.text
 
 

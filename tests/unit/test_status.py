@@ -81,7 +81,13 @@ def test_dossiers_one_line_per_dossier_from_the_latest_run(ledger: Ledger) -> No
     assert alpha["counts"] == {"created": 2, "held": 1, "deferred": 1, "rejected": 1, "drift": 1, "out_of_scope": 1}
     assert alpha["already_synced"] == 1
     assert alpha["status"] == "red"
-    assert "1 held" in alpha["problems"] and "check accounts" in alpha["problems"]
+    # What is wrong and what to do, in the order the page lists them.
+    assert alpha["problems"] == [
+        "1 held — account_missing:706300 ×1",
+        "1 rejected — ERR-X ×1",
+        "1 drift — content_changed ×1",
+        "accounts 706300: missing — créez 706300 dans MyUnisoft",
+    ]
     beta = rows["beta"]
     assert beta["status"] == "green" and beta["problems"] == []
     assert beta["counts"]["created"] == 1 and beta["counts"]["held"] == 0
