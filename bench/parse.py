@@ -6,7 +6,7 @@ dag-processor does, one process per file), times ``DagBag`` on the two DAG files
 (``dags/gi_myunisoft_sync.py``, expect N - 1 DAGs and no import error) and the config check
 (``dags/gisync_config_errors.py``, expect one import error naming the broken dossier).
 
-    .venv/bin/python bench/parse.py [--dossiers 1000] [--broken 500] [--repeat 3]
+    .venv/bin/python bench/parse.py [--dossiers 1000] [--broken N] [--repeat 3]
 
 Target: <= 2 s for 1 000 dossiers (the DagBag, without the ~1.5 s ``import airflow``). A few seconds.
 """
@@ -114,9 +114,13 @@ def parse_once(dossiers: Path, home: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dossiers", type=int, default=1000)
-    parser.add_argument("--broken", type=int, default=500, help="number of the broken dossier")
+    parser.add_argument("--broken", type=int, help="number of the broken dossier (default: the middle one)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    if args.broken is None:
+        args.broken = (args.dossiers + 1) // 2
+    if not 1 <= args.broken <= args.dossiers:
+        parser.error(f"--broken must be between 1 and --dossiers ({args.dossiers})")
     with tempfile.TemporaryDirectory(prefix="gisync-bench-parse-") as tmp:
         dossiers, home = Path(tmp) / "dossiers", Path(tmp) / "airflow"
         dossiers.mkdir()

@@ -4,6 +4,8 @@ A broken config file never hides the others (B23): its DAG alone is missing. Air
 a file stale when that file has an import error, so this file never raises: it logs the broken config
 (ERROR line and ``UserWarning`` in this file's parse log), and ``gisync_config_errors.py``, a file with
 no DAG, raises the import error that the Airflow UI shows, naming the dossier and the field at fault.
+Should Airflow still refuse a dossier the config checks let through, that dossier alone is skipped and
+logged the same way.
 
 When a worker parses this file to run one task, Airflow's parsing context names the DAG: only that
 dossier's DAG is built (the dag-processor, with no context, builds them all).
@@ -45,4 +47,7 @@ if _only is None:
         _report_broken(_name, _message)
 for _cfg in _configs:
     if _cfg.enabled and _only in (None, _cfg.dag_id):
-        globals()[_cfg.dag_id] = build_dossier_dag(_cfg)
+        try:
+            globals()[_cfg.dag_id] = build_dossier_dag(_cfg)
+        except Exception as _exc:  # a config the checks let through but Airflow refuses: only this dossier
+            _report_broken(f"of {_cfg.slug}", f"{_cfg.slug}: Airflow refuse ce dossier ({type(_exc).__name__}: {_exc})")

@@ -16,7 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "include"), str(Path(__file__).resolve().parent)]
+_REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(_REPO / "include"), str(_REPO / "dags"), str(Path(__file__).resolve().parent)]
 
 from gisync import jsonutil  # noqa: E402
 from gisync.simulator import local  # noqa: E402
@@ -24,6 +25,21 @@ from gisync.simulator import local  # noqa: E402
 from airflow_env import REPO, airflow_env  # noqa: E402
 
 DAG_ID = "gi_myunisoft_sync__demo"
+
+
+def _demo_config_problem() -> str | None:
+    """Read the dossier configs as the DAG file will: a broken demo config is said here, in one line,
+    not left in Airflow's log; another broken dossier is only mentioned (it does not stop the demo)."""
+    from gisync.config import load_all
+    from gisync_dags.paths import dossiers_dir
+
+    configs, errors = load_all(dossiers_dir())
+    if not any(cfg.slug == "demo" and cfg.enabled for cfg in configs):
+        why = " | ".join(errors.values()) or "no enabled dossier with slug: demo"
+        return f"gisync demo: the demo dossier has no DAG: {why}"
+    for message in errors.values():
+        print(f"gisync demo: ignored, fix it before it gets a DAG: {message}", file=sys.stderr)
+    return None
 
 
 def main() -> int:
@@ -45,6 +61,9 @@ def main() -> int:
     if args.reset:
         shutil.rmtree(demo_dir, ignore_errors=True)
         shutil.rmtree(var / "state", ignore_errors=True)
+    if (problem := _demo_config_problem()) is not None:
+        print(problem, file=sys.stderr)
+        return 2
     demo_dir.mkdir(parents=True, exist_ok=True)
     started = time.time()
     sims = local.start(demo_dir, rate_limit=args.rate_limit, reset=args.reset)

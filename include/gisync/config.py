@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -22,6 +23,12 @@ from gisync.errors import ConfigError
 # libyaml's safe loader when present (7x faster: 1 000 dossier files are read at every DAG parse).
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_]{0,62}$")
+# What Airflow 3.3 takes as a schedule string besides a cron expression (airflow.sdk's CRON_PRESETS plus
+# @once/@continuous; tests/dags/test_dagbag.py builds a DAG with each). Checked here, in the config,
+# because a schedule Airflow refuses would otherwise fail the whole DAG file, every dossier with it.
+SCHEDULE_PRESETS = frozenset(
+    {"@once", "@continuous", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly"}
+)
 
 
 class _Strict(BaseModel):
@@ -128,6 +135,20 @@ class DossierConfig(_Strict):
             raise ValueError("lower-case letters, digits and _ only (it becomes part of the DAG id)")
         return value
 
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str | None) -> str | None:
+        if value is None or value in SCHEDULE_PRESETS:
+            return value
+        from croniter import croniter  # Airflow's own cron parser, only needed for this check
+
+        if not croniter.is_valid(value):
+            raise ValueError(
+                f'not a schedule Airflow accepts: a cron expression ("0 6 * * *"), one of '
+                f"{', '.join(sorted(SCHEDULE_PRESETS))}, or null to trigger by hand"
+            )
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _tz(cls, value: str) -> str:
@@ -175,36 +196,60 @@ def load_config(path: str | Path) -> DossierConfig:
     file = Path(path)
     try:
         raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(
             f"{file.stem}: fichier illisible ({exc.__class__.__name__}: {exc}) — corriger {file.name}"
         ) from exc
     if not isinstance(raw, dict):
-        raise ConfigError(f"{file.stem}: attendu une liste de réglages clé: valeur — corriger {file.name}")
+        found = "fichier vide" if raw is None else f"trouvé : {type(raw).__name__}"
+        raise ConfigError(
+            f"{file.stem}: le fichier doit contenir des réglages « clé: valeur » ({found}) — corriger {file.name}"
+        )
     try:
         return DossierConfig.model_validate(raw)
     except ValidationError as exc:
-        slug = raw.get("slug") if isinstance(raw.get("slug"), str) else file.stem
+        named = raw.get("slug")
+        slug = named if isinstance(named, str) and SLUG_RE.match(named) else file.stem
         raise ConfigError(f"{slug}: {_describe(exc)} — corriger {file.name}") from exc
 
 
+def load_files(files: Iterable[str | Path]) -> list[tuple[Path, DossierConfig | ConfigError]]:
+    """Each file's config or its error, in the given order; a slug already used by an earlier file is an
+    error of the later one (two DAGs cannot share an id)."""
+    results: list[tuple[Path, DossierConfig | ConfigError]] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        file = Path(path)
+        try:
+            cfg = load_config(file)
+        except ConfigError as exc:
+            results.append((file, exc))
+            continue
+        if cfg.slug in seen:
+            results.append(
+                (file, ConfigError(f"{cfg.slug}: slug déjà utilisé par {seen[cfg.slug]} — corriger {file.name}"))
+            )
+            continue
+        seen[cfg.slug] = file.name
+        results.append((file, cfg))
+    return results
+
+
+def dossier_files(folder: str | Path) -> list[Path]:
+    """The dossier configs of a folder: its ``*.yaml`` / ``*.yml`` files, sorted by name."""
+    return sorted(Path(folder).glob("*.y*ml"))
+
+
 def load_all(folder: str | Path) -> tuple[list[DossierConfig], dict[str, str]]:
-    """Every ``*.yaml`` of a folder: the valid configs and, per broken file, its one-line error.
+    """Every dossier config of a folder: the valid configs and, per broken file name, its one-line error.
 
     A broken file never hides the others; duplicate slugs are reported as errors of the later file.
     """
     configs: list[DossierConfig] = []
     errors: dict[str, str] = {}
-    seen: dict[str, str] = {}
-    for file in sorted(Path(folder).glob("*.y*ml")):
-        try:
-            cfg = load_config(file)
-        except ConfigError as exc:
-            errors[file.name] = str(exc)
-            continue
-        if cfg.slug in seen:
-            errors[file.name] = f"{cfg.slug}: slug déjà utilisé par {seen[cfg.slug]} — corriger {file.name}"
-            continue
-        seen[cfg.slug] = file.name
-        configs.append(cfg)
+    for file, result in load_files(dossier_files(folder)):
+        if isinstance(result, ConfigError):
+            errors[file.name] = str(result)
+        else:
+            configs.append(result)
     return configs, errors

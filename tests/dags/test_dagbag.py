@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from gisync.config import SCHEDULE_PRESETS
+
 REPO = Path(__file__).resolve().parents[2]
 DAG_FILE = REPO / "dags" / "gi_myunisoft_sync.py"
 
@@ -79,3 +81,42 @@ def test_broken_config_does_not_hide_the_others(tmp_path: Path, monkeypatch: pyt
     assert sorted(bag.dag_ids) == ["gi_myunisoft_sync__d001", "gi_myunisoft_sync__d002"]
     assert os.environ["GISYNC_DOSSIERS_DIR"] == str(tmp_path)
     shutil.rmtree(tmp_path)
+
+
+@pytest.mark.parametrize("schedule", ["null", '"0 6 * * 1-5"', *(f'"{p}"' for p in sorted(SCHEDULE_PRESETS))])
+def test_every_schedule_the_config_accepts_builds_a_dag(tmp_path: Path, schedule: str) -> None:
+    """The config's schedule check and Airflow agree: what passes the one builds with the other."""
+    from airflow.sdk.definitions.timetables._cron import CRON_PRESETS
+
+    from gisync.config import load_config
+    from gisync_dags.factory import build_dossier_dag
+
+    assert set(CRON_PRESETS) | {"@once", "@continuous"} == SCHEDULE_PRESETS
+    text = (REPO / "include" / "dossiers" / "demo.yaml").read_text()
+    (tmp_path / "s.yaml").write_text(text.replace('schedule: "@daily"', f"schedule: {schedule}"))
+    dag = build_dossier_dag(load_config(tmp_path / "s.yaml"))
+    dag.validate()
+    assert dag.timetable is not None
+
+
+def test_a_dossier_airflow_refuses_is_skipped_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Backstop of B23: should building one dossier's DAG raise anyway, the file still gives the others."""
+    from gisync_dags import factory
+
+    for slug in ("d001", "d002", "d003"):
+        text = (REPO / "include" / "dossiers" / "demo.yaml").read_text().replace("slug: demo", f"slug: {slug}")
+        (tmp_path / f"{slug}.yaml").write_text(text)
+    monkeypatch.setenv("GISYNC_DOSSIERS_DIR", str(tmp_path))
+    real = factory.build_dossier_dag
+
+    def refuse_d002(cfg):  # type: ignore[no-untyped-def]
+        if cfg.slug == "d002":
+            raise ValueError("refused by Airflow")
+        return real(cfg)
+
+    monkeypatch.setattr(factory, "build_dossier_dag", refuse_d002)
+    bag = _bag()
+    assert bag.import_errors == {}
+    assert sorted(bag.dag_ids) == ["gi_myunisoft_sync__d001", "gi_myunisoft_sync__d003"]
+    warned = [line for lines in bag.captured_warnings.values() for line in lines if "d002" in line]
+    assert len(warned) == 1 and "d002: Airflow refuse ce dossier (ValueError: refused by Airflow)" in warned[0]

@@ -78,3 +78,62 @@ def test_missing_journals_block_is_refused(tmp_path: Path) -> None:
     (tmp_path / "x.yaml").write_text(text[:start] + text[end:])
     with pytest.raises(ConfigError, match="journals manquant"):
         load_config(tmp_path / "x.yaml")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("- slug: x\n", "x: le fichier doit contenir des réglages « clé: valeur » (trouvé : list) — corriger x.yaml"),
+        ("", "x: le fichier doit contenir des réglages « clé: valeur » (fichier vide) — corriger x.yaml"),
+        ("just text\n", "x: le fichier doit contenir des réglages « clé: valeur » (trouvé : str) — corriger x.yaml"),
+    ],
+)
+def test_a_file_that_is_not_a_mapping_says_what_it_found(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "x.yaml").write_text(content)
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path / "x.yaml")
+    assert str(err.value) == message
+
+
+def test_a_non_utf8_file_is_a_config_error_not_a_crash(tmp_path: Path) -> None:
+    """A latin-1 file must be reported like any broken file, not escape and take every dossier down."""
+    (tmp_path / "ok.yaml").write_text(DEMO.read_text())
+    (tmp_path / "latin.yaml").write_bytes(DEMO.read_text().replace("démo", "d\xe9mo").encode("latin-1"))
+    configs, errors = load_all(tmp_path)
+    assert [c.slug for c in configs] == ["demo"]
+    assert errors["latin.yaml"].startswith("latin: fichier illisible (UnicodeDecodeError")
+    assert errors["latin.yaml"].endswith("— corriger latin.yaml")
+
+
+@pytest.mark.parametrize("slug", ['""', '"x\\ny"', '"Bad-Slug"'])
+def test_an_invalid_slug_is_not_used_to_name_the_dossier(tmp_path: Path, slug: str) -> None:
+    (tmp_path / "d9.yaml").write_text(DEMO.read_text().replace("slug: demo", f"slug: {slug}"))
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path / "d9.yaml")
+    assert str(err.value).startswith("d9: slug invalide (")
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("schedule", ['"@dayly"', '"61 * * * *"', '"every day"'])
+def test_a_schedule_airflow_would_refuse_is_a_config_error(tmp_path: Path, schedule: str) -> None:
+    """Airflow raises for such a schedule while building the DAG, which would fail the whole DAG file."""
+    (tmp_path / "s.yaml").write_text(DEMO.read_text().replace('schedule: "@daily"', f"schedule: {schedule}"))
+    with pytest.raises(ConfigError, match=r"^demo: schedule invalide \(.*not a schedule Airflow accepts"):
+        load_config(tmp_path / "s.yaml")
+
+
+def test_check_a_folder_finds_a_slug_used_twice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two files with the same slug would be one DAG id: `check` says so, as the DAG file does."""
+    (tmp_path / "demo.yaml").write_text(DEMO.read_text())
+    (tmp_path / "other.yaml").write_text(DEMO.read_text())
+    assert cli(["check", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert f"ok: {tmp_path / 'demo.yaml'} -> DAG gi_myunisoft_sync__demo" in out
+    assert err.strip() == "error: demo: slug déjà utilisé par demo.yaml — corriger other.yaml"
+    assert cli(["check", str(tmp_path / "demo.yaml"), str(tmp_path / "other.yaml")]) == 1
+
+
+def test_check_help_prints_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(["check", "--help"]) == 0
+    assert capsys.readouterr().out.startswith("usage: python -m gisync check")
+    assert cli(["check"]) == 2
