@@ -20,11 +20,21 @@ from gisync.config import DossierConfig
 from gisync_dags import callbacks
 from gisync_dags.operator import DossierStepOperator
 
+# Tasks that talk to the GI or MyUnisoft retry with backoff; the rest (pure checks on what extract
+# stored, the report) fail for reasons a retry cannot change. A ConfigError fails at once (no retry), an
+# outage skips the dossier until the next run (DossierDeferred).
 API_RETRIES: dict[str, Any] = {
     "retries": 2,
     "retry_delay": dt.timedelta(seconds=30),
     "retry_exponential_backoff": 2.0,
     "max_retry_delay": dt.timedelta(minutes=10),
+}
+# A load retry first looks up every document left `sending`: waiting well past the client's 30-s
+# timeout lets a POST still in flight when the worker died land before that lookup.
+LOAD_RETRIES: dict[str, Any] = {
+    **API_RETRIES,
+    "retry_delay": dt.timedelta(minutes=2),
+    "max_retry_delay": dt.timedelta(minutes=15),
 }
 VALIDATIONS = ("accounts", "payment_modes", "clients", "journals_and_periods")
 
@@ -101,10 +111,11 @@ def build_dossier_dag(cfg: DossierConfig) -> DAG:
     ) as dag:
         link = make("check_link", **API_RETRIES)
         extract = make("extract", **API_RETRIES)
-        checks = [make("validate", check) for check in VALIDATIONS]
+        # validate_clients creates missing accounts in MyUnisoft (an upsert by number: retry-safe).
+        checks = [make("validate", c, **(API_RETRIES if c == "clients" else {})) for c in VALIDATIONS]
         # One pool per MyUnisoft connection (one token): parallel dossiers sharing a firm token take
         # turns instead of splitting its rate limit. `make up` and docker-compose create the pool.
-        pool = {"pool": token_pool(cfg)}
+        pool = {"pool": token_pool(cfg), **LOAD_RETRIES}
         sales = make("load", "sales", **pool)
         payments = make("load", "payments", **pool)
         purchases = make("load", "purchases", **pool)

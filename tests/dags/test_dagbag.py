@@ -42,7 +42,13 @@ def test_task_graph_params_and_schedule() -> None:
     assert {"validate_accounts", "validate_clients"} <= dag.get_task("load_sales").upstream_task_ids
     assert dag.get_task("report").upstream_task_ids == {"load_payments", "load_purchases"}
     assert dag.get_task("report").trigger_rule == "all_done"
-    assert dag.get_task("check_link").retries == 2
+    # Retries with backoff on the tasks that talk to the GI or MyUnisoft, none on the pure ones.
+    retried = {t.task_id: (t.retries, t.retry_delay.total_seconds()) for t in dag.tasks if t.retries}
+    assert retried == {
+        "check_link": (2, 30), "extract": (2, 30), "validate_clients": (2, 30),
+        "load_sales": (2, 120), "load_payments": (2, 120), "load_purchases": (2, 120),
+    }  # fmt: skip
+    assert all(dag.get_task(t).retry_exponential_backoff == 2.0 for t in retried)
     assert {dag.get_task(f"load_{j}").pool for j in ("sales", "payments", "purchases")} == {"myunisoft_demo"}
     assert dag.get_task("extract").pool == "default_pool"
     assert all(task.on_failure_callback for task in dag.tasks)  # the notifier hook point
