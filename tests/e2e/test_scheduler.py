@@ -9,12 +9,13 @@ Connections' secrets masked, XComs and logs are read back through the API. Every
 from __future__ import annotations
 
 import contextlib
+import http.server
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -40,12 +41,39 @@ RUN_TIMEOUT = 150.0  # seconds, per DAG run
 SECRETS = (local.DEMO_TOKEN, local.DEMO_SECRET)
 
 
+class WebhookReceiver:
+    """An incoming-webhook endpoint on 127.0.0.1 (what Slack/Teams would be): keeps every JSON body posted."""
+
+    def __init__(self) -> None:
+        received: list[dict[str, Any]] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                received.append({"path": self.path, **json.loads(body)})
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        self.received = received
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/gisync-e2e"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 @dataclass
 class Airflow:
     home: Path
     url: str
     sims: local.LocalSimulators
     reports: Path
+    alerts: WebhookReceiver
     session: requests.Session = field(default_factory=requests.Session)
     runs: dict[str, str] = field(default_factory=dict)  # name → dag_run_id
 
@@ -139,16 +167,20 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflow]:
     home, var, dossiers, proc_logs = tmp / "airflow", tmp / "var", tmp / "dossiers", tmp / "process-logs"
     for folder in (home, var, dossiers, proc_logs):
         folder.mkdir()
-    shutil.copy(REPO / "include" / "dossiers" / "demo.yaml", dossiers / "demo.yaml")
+    # The demo dossier, with its failures sent to a webhook (the Connection holds the URL).
+    demo = (REPO / "include" / "dossiers" / "demo.yaml").read_text()
+    (dossiers / "demo.yaml").write_text(demo + "notify:\n  kind: webhook\n  webhook_conn_id: gisync_alerts\n")
     # B23: a broken dossier next to the demo one must be an import error and must not stop the demo.
     broken = (REPO / "include" / "dossiers" / "demo.yaml").read_text().replace("slug: demo", "slug: d077")
     (dossiers / "d077.yaml").write_text(broken.replace('start_date: "2023-08-01"', 'start_date: "2025-13-01"'))
     (home / "simple_auth_manager_passwords.json.generated").write_text(json.dumps({"admin": PASSWORD}))
     port = free_port()
     sims = local.start(tmp / "simulators", rate_limit=100_000, reset=True)
+    alerts = WebhookReceiver()
     procs: list[subprocess.Popen[bytes]] = []
     try:
         env = airflow_env(home, var, sims.connections_env())
+        env["AIRFLOW_CONN_GISYNC_ALERTS"] = json.dumps({"conn_type": "http", "host": alerts.url})
         env.update(
             {
                 "GISYNC_DOSSIERS_DIR": str(dossiers),
@@ -172,7 +204,7 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflow]:
             ("dag-processor", ["airflow", "dag-processor"]),
         ):
             procs.append(_start(cmd, env, proc_logs / f"{name}.log"))
-        af = Airflow(home, f"http://127.0.0.1:{port}", sims, tmp / "reports")
+        af = Airflow(home, f"http://127.0.0.1:{port}", sims, tmp / "reports", alerts)
         token = _wait(
             "api-server token",
             lambda: requests.post(
@@ -193,6 +225,7 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflow]:
     finally:
         _stop(procs, home)
         sims.stop()
+        alerts.stop()
 
 
 def test_b22_string_false_is_refused_before_any_run(airflow: Airflow) -> None:
@@ -256,6 +289,21 @@ def test_real_run_creates_entries_and_report_names_the_fix(airflow: Airflow) -> 
     log = _report_log(airflow, run_id)
     assert "documents held" in log, log[-2000:]
     assert "706300" in log, log[-2000:]
+
+
+def test_each_failed_run_sent_its_one_line_to_the_webhook(airflow: Airflow) -> None:
+    """The on_failure_callback hook point: the report's one line, to the dossier's notifier (a webhook here)."""
+    assert {"demo", "real"} <= set(airflow.runs), "the demo and real runs must have run first"
+
+    def alerts() -> list[dict[str, Any]]:
+        return list(airflow.alerts.received) if len(airflow.alerts.received) >= 2 else []
+
+    received = _wait("two alerts", alerts, [], timeout=30)
+    assert sorted(a["run_id"] for a in received) == sorted([airflow.runs["demo"], airflow.runs["real"]])
+    for alert in received:
+        assert alert["path"] == "/hooks/gisync-e2e" and alert["dossier"] == "demo" and alert["task"] == "report"
+        assert alert["text"].startswith("gisync demo report failed: dossier demo: 8 documents held — "), alert
+        assert "account_missing:706300 ×4" in alert["text"], alert
 
 
 def test_no_credential_in_any_airflow_log(airflow: Airflow) -> None:
