@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from gisync.config import DossierConfig
+
+log = logging.getLogger("gisync.notify")
 
 
 def on_failure(cfg: DossierConfig) -> Any:
@@ -12,6 +15,7 @@ def on_failure(cfg: DossierConfig) -> Any:
 
     def callback(context: dict[str, Any]) -> None:
         from gisync.notify import Failure, one_line, send
+        from gisync_airflow import hooks
 
         ti = context.get("ti") or context.get("task_instance")
         failure = Failure(
@@ -20,13 +24,15 @@ def on_failure(cfg: DossierConfig) -> Any:
             run_id=str(context.get("run_id", "")),
             text=one_line(context.get("exception")),
         )
-        url = None
-        if cfg.notify.kind == "webhook" and cfg.notify.webhook_conn_id:
-            from airflow.providers.http.hooks.http import HttpHook
-
-            hook = HttpHook(method="POST", http_conn_id=cfg.notify.webhook_conn_id)
-            hook.get_conn()
-            url = hook.base_url
-        send(failure, kind=cfg.notify.kind, url=url)
+        url, smtp, kind = None, None, cfg.notify.kind
+        try:
+            if kind == "webhook" and cfg.notify.webhook_conn_id:
+                url = hooks.webhook_url(cfg.notify.webhook_conn_id)
+            elif kind == "email" and cfg.notify.email_conn_id:
+                smtp = hooks.smtp_settings(cfg.notify.email_conn_id, cfg.notify.email_to)
+        except Exception as exc:  # a missing connection must not hide the failure: it still goes to the log
+            log.error("gisync notify: dossier %s: cannot read its %s connection (%s)", cfg.slug, kind, exc)
+            kind = "log"
+        send(failure, kind=kind, url=url, smtp=smtp)
 
     return callback

@@ -90,13 +90,22 @@ class Rounding(_Strict):
 class Notify(_Strict):
     """Where a failed run's one-line reason goes besides the task log."""
 
-    kind: Literal["log", "webhook"] = "log"
+    kind: Literal["log", "webhook", "email"] = "log"
     webhook_conn_id: str | None = None  # an HTTP connection whose host is the webhook URL
+    email_conn_id: str | None = None  # an SMTP connection: host, port, login, password; extra from_email, starttls
+    email_to: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _conn(self) -> Notify:
         if self.kind == "webhook" and not self.webhook_conn_id:
             raise ValueError("notify.kind webhook needs notify.webhook_conn_id (an Airflow HTTP connection)")
+        if self.kind == "email" and not (self.email_conn_id and self.email_to):
+            raise ValueError(
+                "notify.kind email needs notify.email_conn_id (an Airflow SMTP connection) and notify.email_to"
+            )
+        bad = [a for a in self.email_to if "@" not in a or any(c.isspace() or c in ",;<>" for c in a)]
+        if bad:
+            raise ValueError(f"notify.email_to: not an e-mail address: {', '.join(bad)}")
         return self
 
 

@@ -15,6 +15,7 @@ from airflow.providers.http.hooks.http import HttpHook
 if TYPE_CHECKING:
     from gisync.gi.rest import GiRestClient
     from gisync.myunisoft.client import MyUnisoftClient
+    from gisync.notify import SmtpSettings
 
 SECRET_KEYS = ("x_third_party_secret", "X-Third-Party-Secret", "third_party_secret", "society_id")
 
@@ -65,3 +66,30 @@ class GiHook(HttpHook):
         session = self.get_conn()
         conn = self.get_connection(self.http_conn_id)
         return GiRestClient(self.base_url, conn.password or "", session=session)
+
+
+def webhook_url(conn_id: str) -> str:
+    """The full URL of an incoming webhook kept in an HTTP connection (host, or schema + host + port)."""
+    hook = HttpHook(method="POST", http_conn_id=conn_id)
+    hook.get_conn()
+    return str(hook.base_url)
+
+
+def smtp_settings(conn_id: str, recipients: list[str]) -> SmtpSettings:
+    """An SMTP connection (host, port, login, password; extra ``from_email``, ``starttls``) as gisync's settings."""
+    from airflow.sdk import BaseHook
+
+    from gisync.notify import SmtpSettings
+
+    conn = BaseHook.get_connection(conn_id)
+    extra = conn.extra_dejson
+    host = str(conn.host or "")
+    return SmtpSettings(
+        host=host,
+        port=int(conn.port or 25),
+        sender=str(extra.get("from_email") or f"gisync@{host or 'localhost'}"),
+        recipients=tuple(recipients),
+        user=conn.login or None,
+        password=conn.password or None,
+        starttls=str(extra.get("starttls", "")).lower() in ("1", "true", "yes"),
+    )
