@@ -63,7 +63,7 @@ def report(run: DossierRun) -> dict[str, Any]:
     summary["failures"] = failures
     failing = {s: counts.get(s, 0) for s in FAILING_STATES if counts.get(s, 0)}
     if failing or unbalanced:
-        summary["attention"] = _failure_line(run.cfg.slug, outcomes, failing, unbalanced)
+        summary["attention"] = failure_line(run.cfg.slug, outcomes, failing, unbalanced, _fixes(checks))
     documents = [{k: v for k, v in o.items() if k != "payload"} for o in outcomes]
     out = run.report_dir
     jsonutil.write_file(
@@ -91,11 +91,29 @@ def _unbalanced(payload: dict[str, Any]) -> bool:
     return sum(to_cents(ln["debit"]) for ln in lines) != sum(to_cents(ln["credit"]) for ln in lines)
 
 
-def _failure_line(slug: str, outcomes: list[dict[str, Any]], failing: dict[str, int], unbalanced: int) -> str:
-    """One line a person can act on: counts, then the most frequent reasons."""
+def _fixes(checks: dict[str, Any]) -> dict[str, str]:
+    """What to do about each item (account number, payment mode, journal…) of the red check rows."""
+    from gisync.status import check_row_ok
+
+    return {
+        str(row["item"]): str(row["detail"])
+        for check in checks.values()
+        for row in check["rows"]
+        if not check_row_ok(row) and row.get("item") and row.get("detail")
+    }
+
+
+def failure_line(
+    slug: str, outcomes: list[dict[str, Any]], failing: dict[str, int], unbalanced: int, fixes: dict[str, str]
+) -> str:
+    """One line a person can act on: counts, then the most frequent reasons, each with its fix when a check
+    row gives one (reason ``account_missing:706300`` ↔ row ``706300``)."""
     reasons = Counter(o["reason"].split(",")[0] for o in outcomes if o["state"] in FAILING_STATES and o["reason"])
     parts = [f"{n} documents {state}" for state, n in failing.items()]
     if unbalanced:
         parts.append(f"{unbalanced} unbalanced payloads")
-    top = "; ".join(f"{code} ×{n}" for code, n in reasons.most_common(4))
-    return f"dossier {slug}: {', '.join(parts)} — {top} (see report.json for each document and its fix)"
+    top = []
+    for code, n in reasons.most_common(4):
+        fix = fixes.get(code.split(":", 1)[-1])
+        top.append(f"{code} ×{n}" + (f" → {fix}" if fix else ""))
+    return f"dossier {slug}: {', '.join(parts)} — {'; '.join(top)} (see report.json for each document and its fix)"
