@@ -16,6 +16,7 @@ def airflow_env(airflow_home: Path, var_dir: Path, extra: dict[str, str] | None 
     secret_file = airflow_home / ".jwt_secret"
     if not secret_file.exists():
         secret_file.write_text(secrets.token_urlsafe(64))
+    secret_file.chmod(0o600)  # signs every API token: readable by this user only
     env = dict(os.environ)
     venv_bin = str(Path(sys.executable).parent)
     env.update(

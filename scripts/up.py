@@ -30,7 +30,9 @@ def main() -> int:
     var = REPO / "var"
     airflow_home = var / "airflow"
     airflow_home.mkdir(parents=True, exist_ok=True)
-    (airflow_home / "simple_auth_manager_passwords.json.generated").write_text(json.dumps({"admin": "admin"}))
+    passwords = airflow_home / "simple_auth_manager_passwords.json.generated"
+    passwords.write_text(json.dumps({"admin": "admin"}))
+    passwords.chmod(0o600)
     sims = local.start(var / "demo", rate_limit=args.rate_limit)
     env = airflow_env(airflow_home, var, sims.connections_env())
     env["AIRFLOW__API__PORT"] = str(args.port)

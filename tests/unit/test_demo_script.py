@@ -34,3 +34,12 @@ def test_another_broken_dossier_is_mentioned_and_does_not_stop_the_demo(
     monkeypatch.setenv("GISYNC_DOSSIERS_DIR", str(tmp_path))
     assert demo_script._demo_config_problem() is None
     assert "ignored, fix it before it gets a DAG: demo: slug déjà utilisé par demo.yaml" in capsys.readouterr().err
+
+
+def test_the_local_airflow_signing_key_is_private(tmp_path: Path) -> None:
+    from airflow_env import airflow_env
+
+    env = airflow_env(tmp_path / "home", tmp_path / "var")
+    key = tmp_path / "home" / ".jwt_secret"
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert env["AIRFLOW__API_AUTH__JWT_SECRET"] == key.read_text().strip()
