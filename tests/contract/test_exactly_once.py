@@ -374,3 +374,51 @@ def test_b11_a_gi_pager_that_never_advances_fails_the_dossier_before_any_write(
     finally:
         bad.stop()
         mu.stop()
+
+
+def test_b33_a_manual_run_during_the_scheduled_load_leaves_each_entry_once(tmp_path: Path) -> None:
+    """Case B33: the same 3 pending invoices, a manual run started while the scheduled run is posting them
+    (each POST slowed to 0.5 s), both runs in their own thread with their own connection to the state DB:
+    MyUnisoft ends with exactly 3 entries, never 6; the manual run stops with "déjà en cours"."""
+    from gisync.errors import ConfigError
+
+    data = small_dataset(invoices=3)
+    data["payments"] = []
+    gi3 = start_background(create_gi(data, token=GI_TOKEN))
+    mu = myunisoft(rate_limit=100_000)
+    url = f"sqlite:///{tmp_path}/state.db"
+    results: dict[str, Any] = {}
+
+    def sync(run_id: str) -> None:
+        try:
+            results[run_id] = run_all(
+                make_run(config(), mu.url, gi3.url, Ledger(url), run_id, TokenPacer(10_000, 10.0))
+            )
+        except Exception as exc:
+            results[run_id] = exc
+
+    try:
+        fault(mu, kind="latency", route="POST /api/v1/entry", count=3, delay=0.5)
+        scheduled = threading.Thread(target=sync, args=("scheduled__2025-01-01",))
+        scheduled.start()
+        deadline = time.monotonic() + 30
+        while calls(mu)["writes"].get("POST /api/v1/entry", 0) == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)  # until the scheduled run is posting
+        manual = threading.Thread(target=sync, args=("manual__now",))
+        manual.start()
+        scheduled.join(60)
+        manual.join(60)
+        stored = entries(mu)
+        assert sorted(e["entry_origin_partner_id"] for e in stored) == sorted(
+            f"GI-once-INV-{inv['id']}" for inv in data["invoices"]
+        )
+        assert results["scheduled__2025-01-01"]["created"] == 3
+        stopped = results["manual__now"]
+        assert isinstance(stopped, ConfigError) and "déjà en cours" in str(stopped), stopped
+        # The next run finds all three synced and writes nothing.
+        again = run_all(make_run(config(), mu.url, gi3.url, Ledger(url), "manual__later", TokenPacer(10_000, 10.0)))
+        assert (again["created"], again["already_synced"]) == (0, 3)
+        assert len(entries(mu)) == 3 and calls(mu)["writes"]["POST /api/v1/entry"] == 3
+    finally:
+        mu.stop()
+        gi3.stop()
