@@ -422,3 +422,95 @@ def test_b33_a_manual_run_during_the_scheduled_load_leaves_each_entry_once(tmp_p
     finally:
         mu.stop()
         gi3.stop()
+
+
+def test_b07_two_partial_payments_are_two_bank_entries_and_settle_the_invoice(tmp_path: Path) -> None:
+    """Case B07 with its own data: FA0100 (C020, 100.00 TTC) paid 70.00 by transfer then 30.00 by cheque.
+    Exactly two BQ entries, each 512000 D / 411C020 C with the MyUnisoft payment type of its mode (VIR is
+    mapped to VIRT by the demo config), no 0.00 line, nothing more on a rerun, and FA0100's client account
+    balance ends at 0.00. The simulated folder gets the 2024-10-01→2025-09-30 fiscal year the dates need."""
+    from decimal import Decimal
+
+    client = {
+        "id": "C020",
+        "code": "C020",
+        "name": "Client C020",
+        "siren": None,
+        "vat_number": None,
+        "email": None,
+        "address": None,
+        "account_number": None,
+        "updated_at": "2025-01-15T09:00:00+01:00",
+    }
+    invoice = {
+        "id": "INV-100",
+        "number": "FA0100",
+        "type": "invoice",
+        "status": "issued",
+        "date": "2025-02-01",
+        "due_date": "2025-03-03",
+        "client_id": "C020",
+        "currency": "EUR",
+        "lines": [
+            {
+                "label": "Honoraires",
+                "account_number": None,
+                "amount_ht": "83.33",
+                "vat_rate": "20",
+                "vat_amount": "16.67",
+            }
+        ],
+        "total_ht": "83.33",
+        "total_vat": "16.67",
+        "total_ttc": "100.00",
+        "total_ttc_eur": None,
+        "pdf_url": None,
+        "updated_at": "2025-02-01T10:00:00+01:00",
+        "credited_invoice_id": None,
+    }
+    payments = [
+        {"id": pid, "date": day, "client_id": "C020", "amount": amount, "currency": "EUR", "amount_currency": None,
+         "mode": mode, "reference": pid, "status": "valid", "allocations": [{"invoice_id": "INV-100",
+         "amount": amount}], "updated_at": f"{day}T12:00:00+01:00"}
+        for pid, day, amount, mode in (("PAY-1", "2025-02-10", "70.00", "VIR"), ("PAY-2", "2025-03-05", "30.00", "CHQ"))
+    ]  # fmt: skip
+    data = {**demo_firm.generate(), "clients": [client], "invoices": [invoice], "payments": payments, "purchases": []}
+    gi07 = start_background(create_gi(data, token=GI_TOKEN))
+    state = default_state(extra_accounts=demo_firm.myunisoft_accounts())
+    year = {**state["exercices"][0], "exercice_id": 7001, "start_date": "20241001", "end_date": "20250930"}
+    state["exercices"] = [year, *state["exercices"]]
+    mu = start_background(create_myunisoft(state, token=TOKEN, secret=SECRET, rate_limit=100_000))
+    try:
+        ledger = Ledger(f"sqlite:///{tmp_path}/state.db")
+        first = run_all(make_run(config(), mu.url, gi07.url, ledger, "r1", TokenPacer(10_000, 10.0)))
+        assert (first["created"], first["held"], first["deferred"]) == (3, 0, 0)
+        types = {t["payment_type_id"]: t["code"] for t in state["payment_types"]}
+        stored = entries(mu)
+        folder = requests.get(mu.url + "/_sim/state", timeout=10).json()
+        number = {a["account_id"]: a["account_number"] for a in folder["accounts"]}
+
+        def cents(value: Any) -> str:
+            return str(Decimal(str(value)).quantize(Decimal("0.01")))
+
+        bank = [e for e in stored if e["entry_origin_partner_id"].startswith("GI-once-PAY-")]
+        assert [
+            (e["date_piece"], [(number[ln["account_id"]], cents(ln["debit"]), cents(ln["credit"]))
+                               for ln in e["entry_list"]],
+             {types.get(ln.get("payment_type_id")) for ln in e["entry_list"]} - {None})
+            for e in bank
+        ] == [
+            ("2025-02-10", [("512000", "70.00", "0.00"), ("411C020", "0.00", "70.00")], {"VIRT"}),
+            ("2025-03-05", [("512000", "30.00", "0.00"), ("411C020", "0.00", "30.00")], {"CHQ"}),
+        ]  # fmt: skip
+        balance = sum(
+            Decimal(cents(ln["debit"])) - Decimal(cents(ln["credit"]))
+            for e in stored
+            for ln in e["entry_list"]
+            if number[ln["account_id"]] == "411C020"
+        )
+        assert balance == Decimal("0.00")
+        again = run_all(make_run(config(), mu.url, gi07.url, ledger, "r2", TokenPacer(10_000, 10.0)))
+        assert (again["created"], again["already_synced"]) == (0, 3) and len(entries(mu)) == 3
+    finally:
+        mu.stop()
+        gi07.stop()
