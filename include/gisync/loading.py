@@ -147,7 +147,7 @@ def _decide(
                 "drift",
                 Issue(
                     "voided_after_sync",
-                    f"{item.label} {item.doc.status} dans la GI après synchronisation — contre-passation à faire",
+                    f"{item.label} {_voided_word(item)} dans la GI après synchronisation — contre-passation à faire",
                 ),
                 previous.entry_id,
                 None,
@@ -158,7 +158,7 @@ def _decide(
                 Issue(
                     "changed_after_sync",
                     f"{item.label} modifiée après synchronisation ({_totals(previous.total, item)}) — "
-                    "rien n'est reposté : contre-passez et ressaisissez si besoin / manual action required",
+                    "rien n'est reposté : contre-passez et ressaisissez si besoin (action manuelle requise)",
                 ),
                 previous.entry_id,
                 None,
@@ -197,6 +197,16 @@ def _decide(
     if run.params.demo:
         return "would_create", None, None, payload
     return "post", None, None, payload
+
+
+_VOIDED = {"cancelled": "annulée", "draft": "repassée en brouillon"}
+
+
+def _voided_word(item: PlannedDoc) -> str:
+    """The GI status that took a synced document out of scope, in words (a payment is masculine)."""
+    status = item.doc.status or ""
+    word = _VOIDED.get(status, f"passée au statut {status!r}")
+    return word.replace("ée", "é") if item.doc.kind == "PAY" else word
 
 
 def _totals(posted: str, item: PlannedDoc) -> str:

@@ -1,0 +1,179 @@
+"""Field cases run with their own small input (shared/cases/README.md) through the whole pipeline.
+
+GI records are built from the case's figures, both simulators run over HTTP, and the assertions are the
+case's exact expected values: accounts, amounts to the cent, payment types, states and messages. The
+simulated MyUnisoft folder gets the 2024-10-01 → 2025-09-30 fiscal year the cases' 2025 dates need.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from test_exactly_once import GI_TOKEN, SECRET, TOKEN, calls, config, entries, make_run
+
+from gisync.ledger import Ledger
+from gisync.money import money
+from gisync.myunisoft.pacing import TokenPacer
+from gisync.pipeline import run_all
+from gisync.simulator import demo_firm
+from gisync.simulator.gi.app import create_app as create_gi
+from gisync.simulator.myunisoft.app import create_app as create_myunisoft
+from gisync.simulator.myunisoft.default_state import default_state
+from gisync.simulator.server import BackgroundServer, start_background
+
+
+def client(code: str, name: str) -> dict[str, Any]:
+    return {"id": code, "code": code, "name": name, "siren": None, "vat_number": None, "email": None,
+            "address": None, "account_number": None, "updated_at": "2025-01-02T09:00:00+01:00"}  # fmt: skip
+
+
+def invoice(gi_id: str, number: str, day: str, client_code: str, ht: str, vat: str, **more: Any) -> dict[str, Any]:
+    """One line of fees at 20 % (no account: the dossier's default revenue account)."""
+    ttc = str(Decimal(ht) + Decimal(vat))
+    return {"id": gi_id, "number": number, "type": "invoice", "status": "issued", "date": day, "due_date": day,
+            "client_id": client_code, "currency": "EUR",
+            "lines": [{"label": "Honoraires", "account_number": None, "amount_ht": ht, "vat_rate": "20",
+                       "vat_amount": vat}],
+            "total_ht": ht, "total_vat": vat, "total_ttc": ttc, "total_ttc_eur": None, "pdf_url": None,
+            "updated_at": f"{day}T10:00:00+01:00", "credited_invoice_id": None, **more}  # fmt: skip
+
+
+def payment(gi_id: str, invoice_id: str, day: str, client_code: str, amount: str, mode: str) -> dict[str, Any]:
+    return {"id": gi_id, "date": day, "client_id": client_code, "amount": amount, "currency": "EUR",
+            "amount_currency": None, "mode": mode, "reference": gi_id, "status": "valid",
+            "allocations": [{"invoice_id": invoice_id, "amount": amount}],
+            "updated_at": f"{day}T12:00:00+01:00"}  # fmt: skip
+
+
+@dataclass
+class Case:
+    gi: BackgroundServer
+    mu: BackgroundServer
+    tmp: Path
+    payment_types: dict[int, str]
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        ledger = Ledger(f"sqlite:///{self.tmp}/state.db")
+        summary: dict[str, Any] = run_all(
+            make_run(config(), self.mu.url, self.gi.url, ledger, run_id, TokenPacer(10_000, 10.0))
+        )
+        return summary
+
+    def set_gi(self, **records: list[dict[str, Any]]) -> None:
+        data = requests.get(self.gi.url + "/_sim/dataset", timeout=10).json()
+        requests.put(self.gi.url + "/_sim/dataset", json={**data, **records}, timeout=10).raise_for_status()
+
+    def report(self, run_id: str) -> dict[str, Any]:
+        report: dict[str, Any] = json.loads((self.tmp / "reports" / "once" / run_id / "report.json").read_text())
+        return report
+
+    def posted(self) -> dict[str, tuple[str, list[tuple[str, str, str]], set[str]]]:
+        """Partner id → (date, [(account, debit, credit)], MyUnisoft payment-type codes) of every entry."""
+        folder = requests.get(self.mu.url + "/_sim/state", timeout=10).json()
+        number = {a["account_id"]: a["account_number"] for a in folder["accounts"]}
+        result = {}
+        for e in entries(self.mu):
+            lines = [(number[ln["account_id"]], _cents(ln["debit"]), _cents(ln["credit"])) for ln in e["entry_list"]]
+            codes = {
+                self.payment_types[ln["payment_type_id"]]
+                for ln in e["entry_list"]
+                if ln.get("payment_type_id", -1) != -1
+            }
+            result[e["entry_origin_partner_id"]] = (e["date_piece"], lines, codes)
+        return result
+
+
+def _cents(value: Any) -> str:
+    """The simulator keeps the JSON numbers it was sent; shown as the report shows amounts."""
+    return str(money(Decimal(str(value))))
+
+
+@contextlib.contextmanager
+def case(tmp_path: Path, clients: list[dict[str, Any]], invoices: list[dict[str, Any]],
+         payments: list[dict[str, Any]]) -> Iterator[Case]:  # fmt: skip
+    data = {**demo_firm.generate(), "clients": clients, "invoices": invoices, "payments": payments, "purchases": []}
+    gi = start_background(create_gi(data, token=GI_TOKEN))
+    state = default_state(extra_accounts=demo_firm.myunisoft_accounts())
+    year = {**state["exercices"][0], "exercice_id": 7001, "start_date": "20241001", "end_date": "20250930"}
+    state["exercices"] = [year, *state["exercices"]]
+    mu = start_background(create_myunisoft(state, token=TOKEN, secret=SECRET, rate_limit=100_000))
+    try:
+        yield Case(gi, mu, tmp_path, {t["payment_type_id"]: t["code"] for t in state["payment_types"]})
+    finally:
+        mu.stop()
+        gi.stop()
+
+
+def test_b07_two_partial_payments_are_two_bank_entries_and_settle_the_invoice(tmp_path: Path) -> None:
+    """FA0100 (C020, 100.00 TTC) paid 70.00 by transfer then 30.00 by cheque: exactly two BQ entries,
+    512000 D / 411C020 C with the MyUnisoft type of each mode (VIR → VIRT by the demo config), no 0.00
+    line, FA0100 settled to 0.00 on 411C020, nothing more on a rerun."""
+    fa0100 = invoice("INV-100", "FA0100", "2025-02-01", "C020", "83.33", "16.67")
+    pays = [payment("PAY-1", "INV-100", "2025-02-10", "C020", "70.00", "VIR"),
+            payment("PAY-2", "INV-100", "2025-03-05", "C020", "30.00", "CHQ")]  # fmt: skip
+    with case(tmp_path, [client("C020", "Client C020")], [fa0100], pays) as c:
+        first = c.run("r1")
+        assert (first["created"], first["held"], first["deferred"]) == (3, 0, 0)
+        posted = c.posted()
+        assert posted["GI-once-PAY-PAY-1"] == (
+            "2025-02-10",
+            [("512000", "70.00", "0.00"), ("411C020", "0.00", "70.00")],
+            {"VIRT"},
+        )
+        assert posted["GI-once-PAY-PAY-2"] == (
+            "2025-03-05",
+            [("512000", "30.00", "0.00"), ("411C020", "0.00", "30.00")],
+            {"CHQ"},
+        )
+        client_lines = [(d, cr) for _, lines, _ in posted.values() for acc, d, cr in lines if acc == "411C020"]
+        assert sum(Decimal(d) - Decimal(cr) for d, cr in client_lines) == Decimal("0.00")
+        again = c.run("r2")
+        assert (again["created"], again["already_synced"]) == (0, 3) and len(c.posted()) == 3
+
+
+def test_b26_b27_edited_then_voided_after_sync_are_reported_never_reposted(tmp_path: Path) -> None:
+    """B27: FA1100 goes from 1 000,00 to 1 100,00 TTC after run 1 → run 2 reports it (count 1), posts nothing.
+    B26: FA1000 is then cancelled in the GI → run 3 flags it for a reversal, posts nothing for it, while the
+    credit note that cancels it (B06) is synced normally."""
+    fa1000 = invoice("INV-1000", "FA1000", "2025-02-03", "C100", "500.00", "100.00")
+    fa1100 = invoice("INV-1100", "FA1100", "2025-02-04", "C100", "833.33", "166.67")
+    with case(tmp_path, [client("C100", "Client C100")], [fa1000, fa1100], []) as c:
+        assert c.run("r1")["created"] == 2
+        edited = {**fa1100, "lines": [{**fa1100["lines"][0], "amount_ht": "916.67", "vat_amount": "183.33"}],
+                  "total_ht": "916.67", "total_vat": "183.33", "total_ttc": "1100.00"}  # fmt: skip
+        c.set_gi(invoices=[fa1000, edited])
+        with pytest.raises(Exception, match="1 documents drift"):
+            c.run("r2")
+        second = c.report("r2")
+        assert second["summary"]["drift"] == 1
+        [drift] = [d for d in second["documents"] if d["state"] == "drift"]
+        assert (drift["gi_id"], drift["reason"]) == ("INV-1100", "changed_after_sync")
+        assert drift["message"] == (
+            "INV-1100 FA1100 modifiée après synchronisation (1 000,00 → 1 100,00) — rien n'est reposté : "
+            "contre-passez et ressaisissez si besoin (action manuelle requise)"
+        )
+        credit_note = invoice("CN-1000", "AV1000", "2025-02-20", "C100", "500.00", "100.00",
+                              type="credit_note", credited_invoice_id="INV-1000")  # fmt: skip
+        c.set_gi(invoices=[{**fa1000, "status": "cancelled"}, edited, credit_note])
+        with pytest.raises(Exception, match="2 documents drift"):
+            c.run("r3")
+        third = {d["gi_id"]: d for d in c.report("r3")["documents"]}
+        assert (third["INV-1000"]["state"], third["INV-1000"]["message"]) == (
+            "drift",
+            "INV-1000 FA1000 annulée dans la GI après synchronisation — contre-passation à faire",
+        )
+        assert third["CN-1000"]["state"] == "created"
+        posted = c.posted()
+        assert sorted(posted) == ["GI-once-CN-CN-1000", "GI-once-INV-INV-1000", "GI-once-INV-INV-1100"]
+        assert posted["GI-once-CN-CN-1000"][1] == [
+            ("411C100", "0.00", "600.00"), ("706000", "500.00", "0.00"), ("445712", "100.00", "0.00"),
+        ]  # fmt: skip
+        assert calls(c.mu)["writes"]["POST /api/v1/entry"] == 3
