@@ -60,10 +60,10 @@ class Case:
     tmp: Path
     payment_types: dict[int, str]
 
-    def run(self, run_id: str) -> dict[str, Any]:
+    def run(self, run_id: str, **params: Any) -> dict[str, Any]:
         ledger = Ledger(f"sqlite:///{self.tmp}/state.db")
         summary: dict[str, Any] = run_all(
-            make_run(config(), self.mu.url, self.gi.url, ledger, run_id, TokenPacer(10_000, 10.0))
+            make_run(config(), self.mu.url, self.gi.url, ledger, run_id, TokenPacer(10_000, 10.0), **params)
         )
         return summary
 
@@ -177,3 +177,41 @@ def test_b26_b27_edited_then_voided_after_sync_are_reported_never_reposted(tmp_p
             ("411C100", "0.00", "600.00"), ("706000", "500.00", "0.00"), ("445712", "100.00", "0.00"),
         ]  # fmt: skip
         assert calls(c.mu)["writes"]["POST /api/v1/entry"] == 3
+
+
+def test_b13_an_undated_invoice_is_held_not_dropped(tmp_path: Path) -> None:
+    """INV-500 has no invoice date: held with its reason, counted, the run red; INV-501 is created."""
+    undated = invoice("INV-500", "FA0500", "2025-02-02", "C500", "62.50", "12.50", date=None)
+    dated = invoice("INV-501", "FA0501", "2025-02-02", "C500", "66.67", "13.33")
+    with case(tmp_path, [client("C500", "Client C500")], [undated, dated], []) as c:
+        with pytest.raises(Exception, match="1 documents held"):
+            c.run("r1")
+        report = c.report("r1")
+        by_id = {d["gi_id"]: d for d in report["documents"]}
+        assert (by_id["INV-501"]["state"], by_id["INV-500"]["state"]) == ("created", "held")
+        assert by_id["INV-500"]["reason"] == "missing_invoice_date"
+        assert by_id["INV-500"]["message"].startswith("INV-500 FA0500: date de facture manquante")
+        assert (report["summary"]["held"], report["summary"]["created"]) == (1, 1)
+        assert sorted(c.posted()) == ["GI-once-INV-INV-501"]
+
+
+def test_b32_an_auto_created_client_is_created_once(tmp_path: Path) -> None:
+    """C150 "Garage Martin" is not in MyUnisoft: demo mode says it would create 411C150 and writes nothing;
+    the real run creates it once (one upsert) for both invoices; the next run creates nothing."""
+    invoices = [
+        invoice("INV-150", "FA0150", "2025-02-05", "C150", "100.00", "20.00"),
+        invoice("INV-151", "FA0151", "2025-02-06", "C150", "50.00", "10.00"),
+    ]
+    with case(tmp_path, [client("C150", "Garage Martin")], invoices, []) as c:
+        c.run("demo", demo=True)
+        rows = [r for r in c.report("demo")["checks"]["clients"] if r.get("account") == "411C150"]
+        assert [(r["status"], r["detail"]) for r in rows] == [("would_create", "would create 411C150 Garage Martin")]
+        assert calls(c.mu)["writes"] == {}
+        assert c.run("r1")["created"] == 2
+        assert calls(c.mu)["writes"]["POST /api/v1/account"] == 1
+        folder = requests.get(c.mu.url + "/_sim/state", timeout=10).json()
+        [account] = [a for a in folder["accounts"] if a["account_number"] == "411C150"]
+        assert account["label"].upper() == "GARAGE MARTIN"
+        assert {lines[0][0] for _, lines, _ in c.posted().values()} == {"411C150"}
+        assert c.run("r2")["created"] == 0
+        assert calls(c.mu)["writes"]["POST /api/v1/account"] == 1
