@@ -122,15 +122,21 @@ def _extract(run: DossierRun, gi: GiSource) -> dict[str, Any]:
     record: documents are read whole and kept when dated on or after the start date *or when their date
     is missing or unreadable* (a server-side date filter drops those silently; here they are held with a
     reason). Payments are those dated from the start date plus those settling an invoice dated from it,
-    so a payment of an older invoice is reported out of scope instead of vanishing."""
+    so a payment of an older invoice is reported out of scope instead of vanishing, and so is that
+    older invoice."""
     start = run.cfg.start_date
     tz = ZoneInfo(run.cfg.timezone)
+    invoices = gi.list("invoices")
+    payments = _union(
+        gi.list("payments", date_from=start.isoformat()), gi.list("payments", invoice_date_from=start.isoformat())
+    )
+    settled = {str(a.get("invoice_id")) for p in payments for a in p.get("allocations") or []}
     data: dict[str, Any] = {
         "clients": gi.list("clients"),
-        "invoices": [r for r in gi.list("invoices") if _kept(r, start, tz)],
-        "payments": _union(
-            gi.list("payments", date_from=start.isoformat()), gi.list("payments", invoice_date_from=start.isoformat())
-        ),
+        "invoices": [r for r in invoices if _kept(r, start, tz)],
+        # Older invoices that an in-scope payment settles: reported out of scope with the payment (B14).
+        "invoices_before_start": [r for r in invoices if not _kept(r, start, tz) and str(r.get("id")) in settled],
+        "payments": payments,
         "payment_modes": gi.list("payment-modes"),
         "settings": gi.settings(),
         "suppliers": [],

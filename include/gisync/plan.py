@@ -124,6 +124,26 @@ def build_plan(
         raw_docs += [(r, parse_invoice(r, purchase=True, tz=tz)) for r in gi.get("purchases", [])]
     raw_docs += [(r, parse_payment(r, tz=tz)) for r in gi.get("payments", [])]
     invoices_by_id = {d.gi_id: d for _, d in raw_docs if d.kind in ("INV", "CN")}
+    older = {d.gi_id: (r, d) for r in gi.get("invoices_before_start", []) for d in [parse_invoice(r, tz=tz)]}
+    start = cfg.start_date.isoformat()
+    for raw, doc in older.values():
+        if wanted and doc.party_id not in wanted:
+            continue
+        party = clients.get(doc.party_id)
+        match = party_match("client", party, doc.party_id)
+        item = PlannedDoc(
+            doc=doc,
+            partner_id=doc.partner_id(cfg.slug),
+            content_hash=content_hash(raw),
+            party=party,
+            party_role="client",
+            party_account=match.number,
+            party_match=match,
+        )
+        item.out_of_scope = Issue(
+            "before_start", f"{item.label}: facture antérieure à la date de début {start} — non synchronisée"
+        )
+        planned.append(item)
 
     for raw, doc in raw_docs:
         role = "supplier" if doc.kind in ("PINV", "PCN") else "client"
@@ -151,10 +171,13 @@ def build_plan(
         if doc.kind == "PAY":
             missing = [a.invoice_id for a in doc.allocations if a.invoice_id not in invoices_by_id]
             if missing:
+                before = [older[i][1].number or i for i in missing if i in older]
+                absent = [i for i in missing if i not in older]
+                why = ([f"facture {', '.join(before)} antérieure à la date de début {start}"] if before else []) + (
+                    [f"facture {', '.join(absent)} absente de la GI"] if absent else []
+                )
                 item.out_of_scope = Issue(
-                    "invoice_before_start",
-                    f"{item.label}: facture {', '.join(missing)} antérieure à la date de début "
-                    f"{cfg.start_date.isoformat()} (ou absente de la GI) — règlement non repris",
+                    "invoice_before_start", f"{item.label}: {'; '.join(why)} — règlement non repris"
                 )
                 continue
             item.invoice_partner_ids = [invoices_by_id[a.invoice_id].partner_id(cfg.slug) for a in doc.allocations]

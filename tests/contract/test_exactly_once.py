@@ -298,7 +298,7 @@ def test_b13_b14_scope_end_to_end_nothing_dropped(gi: BackgroundServer, tmp_path
         by_id = {d["gi_id"]: d for d in report["documents"]}
         assert (by_id["INV-500"]["state"], by_id["INV-500"]["reason"]) == ("held", "missing_invoice_date")
         assert "INV-500 FA0500: date de facture manquante" in by_id["INV-500"]["message"]
-        assert "INV-600" not in by_id  # an invoice before the start date is simply not synced
+        assert (by_id["INV-600"]["state"], by_id["INV-600"]["reason"]) == ("out_of_scope", "before_start")
         assert (by_id["PAY-60"]["state"], by_id["PAY-60"]["reason"]) == ("out_of_scope", "invoice_before_start")
         assert by_id["PAY-61"]["state"] == "created"
         posted = [e for e in entries(mu) if e["entry_origin_partner_id"] == "GI-once-PAY-PAY-61"]

@@ -8,6 +8,7 @@ simulated MyUnisoft folder gets the 2024-10-01 → 2025-09-30 fiscal year the ca
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,10 +61,11 @@ class Case:
     tmp: Path
     payment_types: dict[int, str]
 
-    def run(self, run_id: str, **params: Any) -> dict[str, Any]:
+    def run(self, run_id: str, start: str | None = None, **params: Any) -> dict[str, Any]:
         ledger = Ledger(f"sqlite:///{self.tmp}/state.db")
+        cfg = config() if start is None else config().model_copy(update={"start_date": dt.date.fromisoformat(start)})
         summary: dict[str, Any] = run_all(
-            make_run(config(), self.mu.url, self.gi.url, ledger, run_id, TokenPacer(10_000, 10.0), **params)
+            make_run(cfg, self.mu.url, self.gi.url, ledger, run_id, TokenPacer(10_000, 10.0), **params)
         )
         return summary
 
@@ -215,3 +217,38 @@ def test_b32_an_auto_created_client_is_created_once(tmp_path: Path) -> None:
         assert {lines[0][0] for _, lines, _ in c.posted().values()} == {"411C150"}
         assert c.run("r2")["created"] == 0
         assert calls(c.mu)["writes"]["POST /api/v1/account"] == 1
+
+
+def test_b14_payments_follow_their_invoice_not_their_own_date(tmp_path: Path) -> None:
+    """Start date 2025-01-01. INV-600 (2024-12-20) and its 2025 payment PAY-60 are out of scope, PAY-60
+    saying why; INV-601 (2025-01-03) is created in the sales journal and its payment PAY-61, dated
+    2024-12-28 (an advance), is created in the bank journal with its own date. No account for C050."""
+    invoices = [
+        invoice("INV-600", "FA2024310", "2024-12-20", "C050", "500.00", "100.00"),
+        invoice("INV-601", "FA2025001", "2025-01-03", "C051", "250.00", "50.00"),
+    ]
+    pays = [payment("PAY-60", "INV-600", "2025-01-08", "C050", "600.00", "VIR"),
+            payment("PAY-61", "INV-601", "2024-12-28", "C051", "300.00", "CB")]  # fmt: skip
+    with case(tmp_path, [client("C050", "Client C050"), client("C051", "Client C051")], invoices, pays) as c:
+        summary = c.run("r1", start="2025-01-01")
+        assert (summary["created"], summary["out_of_scope"], summary["held"]) == (2, 2, 0)
+        docs = {d["gi_id"]: d for d in c.report("r1")["documents"]}
+        assert (docs["INV-600"]["state"], docs["INV-600"]["message"]) == (
+            "out_of_scope",
+            "INV-600 FA2024310: facture antérieure à la date de début 2025-01-01 — non synchronisée",
+        )
+        assert docs["PAY-60"]["state"] == "out_of_scope"
+        assert docs["PAY-60"]["message"].endswith(
+            ": facture FA2024310 antérieure à la date de début 2025-01-01 — règlement non repris"
+        )
+        posted = c.posted()
+        assert sorted(posted) == ["GI-once-INV-INV-601", "GI-once-PAY-PAY-61"]
+        assert posted["GI-once-PAY-PAY-61"] == (
+            "2024-12-28", [("512000", "300.00", "0.00"), ("411C051", "0.00", "300.00")], {"CB"}
+        )  # fmt: skip
+        stored = {e["entry_origin_partner_id"]: e for e in entries(c.mu)}
+        folder = requests.get(c.mu.url + "/_sim/state", timeout=10).json()
+        journal = {d["diary_id"]: d["code"] for d in folder["diaries"]}
+        assert journal[stored["GI-once-INV-INV-601"]["diary_id"]] == config().journals.sales
+        assert journal[stored["GI-once-PAY-PAY-61"]["diary_id"]] == config().journals.payments
+        assert calls(c.mu)["writes"]["POST /api/v1/account"] == 1  # 411C051 only

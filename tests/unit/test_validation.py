@@ -50,9 +50,13 @@ def test_b14_payments_follow_their_invoices_scope_not_their_own_date() -> None:
     """INV-600 (2024) is out of scope, so is its 2025 payment; PAY-61 (2024) of INV-601 (2025) is in."""
     gi = {
         "clients": [client("C050", "411C050"), client("C051", "411C051")],
-        "invoices": [  # the extract asked the GI for invoices from the start date: INV-600 is not there
+        "invoices": [  # in scope by date
             invoice("INV-601", "FA2025001", "2025-01-03", "C051", [line("250.00", "50.00")],
                     total_ht="250.00", total_vat="50.00", total_ttc="300.00"),
+        ],
+        "invoices_before_start": [  # kept by the extract only because PAY-60 settles it
+            invoice("INV-600", "FA2024310", "2024-12-20", "C050", [line("500.00", "100.00")],
+                    total_ht="500.00", total_vat="100.00", total_ttc="600.00"),
         ],
         "payments": [payment("PAY-60", "INV-600", "2025-01-08", "600.00", "VIR"),
                      payment("PAY-61", "INV-601", "2024-12-28", "300.00", "CB")],
@@ -63,7 +67,14 @@ def test_b14_payments_follow_their_invoices_scope_not_their_own_date() -> None:
     by_id = {p.doc.gi_id: p for p in plan.docs}
     assert by_id["PAY-60"].out_of_scope is not None
     assert by_id["PAY-60"].out_of_scope.code == "invoice_before_start"
-    assert "INV-600 antérieure à la date de début" in by_id["PAY-60"].out_of_scope.message
+    assert by_id["PAY-60"].out_of_scope.message.endswith(
+        ": facture FA2024310 antérieure à la date de début 2025-01-01 — règlement non repris"
+    )
+    assert by_id["INV-600"].draft is None and by_id["INV-600"].out_of_scope is not None
+    assert (by_id["INV-600"].out_of_scope.code, by_id["INV-600"].out_of_scope.message) == (
+        "before_start",
+        "INV-600 FA2024310: facture antérieure à la date de début 2025-01-01 — non synchronisée",
+    )
     pay61 = by_id["PAY-61"]
     assert pay61.out_of_scope is None and pay61.draft is not None
     assert pay61.draft.date_piece == dt.date(2024, 12, 28)
