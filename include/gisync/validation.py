@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from gisync.config import DossierConfig
 from gisync.models import Issue, ThirdParty
-from gisync.myunisoft.reference import FolderRefs
+from gisync.myunisoft.reference import FiscalYear, FolderRefs
 from gisync.plan import Plan, PlannedDoc
 
 JOURNAL_TYPES = {"sales": {"VTE"}, "payments": {"BQ", "CAISSE"}, "purchases": {"ACH"}}
@@ -206,7 +206,7 @@ def check_journals_and_periods(plan: Plan, refs: FolderRefs, cfg: DossierConfig)
                 item,
                 Issue(
                     "exercise_closed",
-                    f"{item.label} ({day}) : exercice {year.start:%Y-%m-%d}–{year.end:%Y-%m-%d} clôturé — "
+                    f"{item.label} ({day}) : exercice {_year_name(year)} clôturé — "
                     "rouvrir l'exercice ou avancer la date de début",
                 ),
             )
@@ -217,10 +217,19 @@ def check_journals_and_periods(plan: Plan, refs: FolderRefs, cfg: DossierConfig)
         if used:
             out.rows.append(
                 {
-                    "item": f"exercice {year.start}–{year.end}",
+                    "item": f"exercice {_year_name(year)}",
                     "status": "closed" if year.closed else "open",
                     "detail": "",
                     "documents": str(len(used)),
                 }
             )
     return out
+
+
+def _year_name(year: FiscalYear) -> str:
+    """``2024`` for a calendar fiscal year, else its dates (``2023-10-01–2024-09-30``)."""
+    if (year.start.month, year.start.day, year.end.month, year.end.day) == (1, 1, 12, 31) and (
+        year.start.year == year.end.year
+    ):
+        return str(year.start.year)
+    return f"{year.start:%Y-%m-%d}–{year.end:%Y-%m-%d}"

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import requests
-from test_exactly_once import GI_TOKEN, SECRET, TOKEN, calls, config, entries, make_run
+from test_exactly_once import GI_TOKEN, SECRET, TOKEN, calls, config, entries, fault, make_run
 
 from gisync.ledger import Ledger
 from gisync.money import money
@@ -99,13 +99,25 @@ def _cents(value: Any) -> str:
 
 
 @contextlib.contextmanager
-def case(tmp_path: Path, clients: list[dict[str, Any]], invoices: list[dict[str, Any]],
-         payments: list[dict[str, Any]]) -> Iterator[Case]:  # fmt: skip
+def case(
+    tmp_path: Path,
+    clients: list[dict[str, Any]],
+    invoices: list[dict[str, Any]],
+    payments: list[dict[str, Any]],
+    years: list[tuple[str, str, bool]] | None = None,
+) -> Iterator[Case]:
+    """Both simulators with the case's GI records; ``years`` (start, end, closed) replace the folder's
+    fiscal years, else 2024-10-01 → 2025-09-30 is added to them."""
     data = {**demo_firm.generate(), "clients": clients, "invoices": invoices, "payments": payments, "purchases": []}
     gi = start_background(create_gi(data, token=GI_TOKEN))
     state = default_state(extra_accounts=demo_firm.myunisoft_accounts())
-    year = {**state["exercices"][0], "exercice_id": 7001, "start_date": "20241001", "end_date": "20250930"}
-    state["exercices"] = [year, *state["exercices"]]
+    model = state["exercices"][0]
+    if years is None:
+        state["exercices"] = [{**model, "exercice_id": 7001, "start_date": "20241001", "end_date": "20250930"},
+                              *state["exercices"]]  # fmt: skip
+    else:
+        state["exercices"] = [{**model, "exercice_id": 7001 + n, "start_date": start, "end_date": end, "closed": closed}
+                              for n, (start, end, closed) in enumerate(years)]  # fmt: skip
     mu = start_background(create_myunisoft(state, token=TOKEN, secret=SECRET, rate_limit=100_000))
     try:
         yield Case(gi, mu, tmp_path, {t["payment_type_id"]: t["code"] for t in state["payment_types"]})
@@ -252,3 +264,69 @@ def test_b14_payments_follow_their_invoice_not_their_own_date(tmp_path: Path) ->
         assert journal[stored["GI-once-INV-INV-601"]["diary_id"]] == config().journals.sales
         assert journal[stored["GI-once-PAY-PAY-61"]["diary_id"]] == config().journals.payments
         assert calls(c.mu)["writes"]["POST /api/v1/account"] == 1  # 411C051 only
+
+
+def test_b01_a_payment_whose_answer_was_lost_is_found_by_lookup_not_posted_again(tmp_path: Path) -> None:
+    """PAY-7001 (C042, 240.00, VIR, 2025-02-14): MyUnisoft stores the entry then drops the connection. The
+    product asks GET /entry/id?id_origin=GI-<dossier>-PAY-PAY-7001 before anything else, finds it, and never
+    POSTs it again: one bank entry 512000 D 240.00 / 411C042 C 240.00, VIRT."""
+    fa = invoice("INV-7000", "FA20250012", "2025-02-03", "C042", "200.00", "40.00")
+    with case(tmp_path, [client("C042", "Client C042")], [fa], []) as c:
+        assert c.run("r1")["created"] == 1  # the invoice first, without fault
+        c.set_gi(payments=[payment("PAY-7001", "INV-7000", "2025-02-14", "C042", "240.00", "VIR")])
+        fault(c.mu, kind="commit_then_drop", route="POST /api/v1/entry", count=1)
+        second = c.run("r2")
+        assert (second["created"], second["deferred"]) == (1, 0)
+        seen = calls(c.mu)
+        assert seen["faults_fired"] == {"commit_then_drop": 1}
+        assert seen["writes"]["POST /api/v1/entry"] == 2  # the invoice, then the payment once
+        assert seen["reads"]["GET /api/v1/entry/id"] >= 1
+        posted = c.posted()
+        assert posted["GI-once-PAY-PAY-7001"] == (
+            "2025-02-14", [("512000", "240.00", "0.00"), ("411C042", "0.00", "240.00")], {"VIRT"}
+        )  # fmt: skip
+        assert len(posted) == 2
+
+
+def test_b02_reruns_backfills_and_a_draft_flip_post_nothing_again(tmp_path: Path) -> None:
+    """Three invoices created once; the same run again (a cleared task), a backfill run, and INV-2 set back
+    to draft then re-validated in the GI: every later run posts nothing; MyUnisoft keeps exactly 3 entries.
+    (The VAT account is this folder's 20 % collected VAT account, 445712, where the case's folder has 445710.)"""
+    rows = [("INV-1", "FA0001", "2025-01-05", "C001", "100.00", "20.00"),
+            ("INV-2", "FA0002", "2025-01-06", "C002", "250.00", "50.00"),
+            ("INV-3", "FA0003", "2025-01-07", "C001", "80.00", "16.00")]  # fmt: skip
+    invoices = [invoice(*row) for row in rows]
+    with case(tmp_path, [client("C001", "Client C001"), client("C002", "Client C002")], invoices, []) as c:
+        assert c.run("r1")["created"] == 3
+        assert c.posted()["GI-once-INV-INV-1"][1] == [
+            ("411C001", "120.00", "0.00"), ("706000", "0.00", "100.00"), ("445712", "0.00", "20.00"),
+        ]  # fmt: skip
+        for run_id in ("r1", "backfill__2025-01-01T00:00:00"):
+            again = c.run(run_id)
+            assert (again["created"], again["already_synced"]) == (0, 3), run_id
+        draft = {**invoices[1], "status": "draft", "updated_at": "2025-03-01T09:00:00+01:00"}
+        c.set_gi(invoices=[invoices[0], draft, invoices[2]])
+        c.set_gi(invoices=[invoices[0], {**draft, "status": "issued", "updated_at": "2025-03-01T09:05:00+01:00"},
+                           invoices[2]])  # fmt: skip
+        last = c.run("manual__after_revalidation")
+        assert (last["created"], last["already_synced"], last["drift"]) == (0, 3, 0)
+        assert calls(c.mu)["writes"]["POST /api/v1/entry"] == 3 and len(c.posted()) == 3
+
+
+def test_b15_an_invoice_in_a_closed_fiscal_year_is_held_before_any_post(tmp_path: Path) -> None:
+    """Fiscal year 2024 closed, 2025 open: INV-700 (2024-12-31) held with the reason and the fix, no POST
+    for it; INV-701 (2025-01-02) created; the run is red (partial)."""
+    invoices = [invoice("INV-700", "FA0700", "2024-12-31", "C060", "500.00", "100.00"),
+                invoice("INV-701", "FA0701", "2025-01-02", "C060", "50.00", "10.00")]  # fmt: skip
+    years = [("20240101", "20241231", True), ("20250101", "20251231", False)]
+    with case(tmp_path, [client("C060", "Client C060")], invoices, [], years=years) as c:
+        with pytest.raises(Exception, match="1 documents held"):
+            c.run("r1", start="2024-01-01")
+        docs = {d["gi_id"]: d for d in c.report("r1")["documents"]}
+        assert (docs["INV-700"]["state"], docs["INV-700"]["reason"]) == ("held", "exercise_closed")
+        assert docs["INV-700"]["message"] == (
+            "INV-700 FA0700 (2024-12-31) : exercice 2024 clôturé — rouvrir l'exercice ou avancer la date de début"
+        )
+        assert docs["INV-701"]["state"] == "created"
+        assert sorted(c.posted()) == ["GI-once-INV-INV-701"]
+        assert calls(c.mu)["writes"]["POST /api/v1/entry"] == 1

@@ -111,7 +111,9 @@ def test_b15_closed_fiscal_year_is_held_before_any_post() -> None:
     assert set(out.holds) == {"GI-d001-INV-INV-700"}
     issue = out.holds["GI-d001-INV-INV-700"][0]
     assert issue.code == "exercise_closed"
-    assert "FA0700 (2024-12-31) : exercice 2024-01-01–2024-12-31 clôturé — rouvrir l'exercice" in issue.message
+    assert issue.message == (
+        "INV-700 FA0700 (2024-12-31) : exercice 2024 clôturé — rouvrir l'exercice ou avancer la date de début"
+    )
 
 
 def test_b16_closed_revenue_account_shows_red_and_holds_the_invoice() -> None:
@@ -272,3 +274,11 @@ def test_ambiguous_client_holds_its_documents_before_any_write() -> None:
     assert [d.status for d in decisions] == ["ambiguous"]
     issue = out.holds["GI-d001-INV-INV-1"][0]
     assert issue.code.startswith("third_party_ambiguous") and "411MARTIN1, 411MARTIN2" in issue.message
+
+
+def test_a_fiscal_year_is_named_by_its_year_only_when_it_is_a_calendar_year() -> None:
+    from gisync.myunisoft.reference import FiscalYear
+    from gisync.validation import _year_name
+
+    assert _year_name(FiscalYear(1, dt.date(2024, 1, 1), dt.date(2024, 12, 31), True)) == "2024"
+    assert _year_name(FiscalYear(2, dt.date(2023, 10, 1), dt.date(2024, 9, 30), False)) == "2023-10-01–2024-09-30"
