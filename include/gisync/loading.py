@@ -80,8 +80,8 @@ def load(run: DossierRun, journal: str) -> dict[str, Any]:
                 outcome = "drift"
                 issue = Issue(
                     "entry_missing",
-                    f"{item.label} : écriture {entry_id} introuvable dans MyUnisoft (supprimée ?) — "
-                    "rien n'est reposté automatiquement ; vérifiez, puis ressaisissez si besoin",
+                    f"{item.label} : écriture introuvable dans MyUnisoft (supprimée ?) — n° {entry_id} ; "
+                    "rien n'est reposté automatiquement : vérifiez, puis ressaisissez si besoin",
                 )
             if outcome == "post":
                 if stop_reason is not None:

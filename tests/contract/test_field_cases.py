@@ -330,3 +330,21 @@ def test_b15_an_invoice_in_a_closed_fiscal_year_is_held_before_any_post(tmp_path
         assert docs["INV-701"]["state"] == "created"
         assert sorted(c.posted()) == ["GI-once-INV-INV-701"]
         assert calls(c.mu)["writes"]["POST /api/v1/entry"] == 1
+
+
+def test_b26_an_entry_deleted_in_myunisoft_is_flagged_not_recreated(tmp_path: Path) -> None:
+    """Run 1 posts FA1000; the accountant deletes that entry in MyUnisoft; run 2 says so and writes nothing."""
+    fa1000 = invoice("INV-1000", "FA1000", "2025-02-03", "C100", "500.00", "100.00")
+    with case(tmp_path, [client("C100", "Client C100")], [fa1000], []) as c:
+        assert c.run("r1")["created"] == 1
+        [entry] = entries(c.mu)
+        requests.patch(c.mu.url + "/_sim/state", json={"entries": []}, timeout=10).raise_for_status()
+        with pytest.raises(Exception, match="1 documents drift"):
+            c.run("r2")
+        [doc] = c.report("r2")["documents"]
+        assert (doc["state"], doc["reason"]) == ("drift", "entry_missing")
+        assert doc["message"] == (
+            f"INV-1000 FA1000 : écriture introuvable dans MyUnisoft (supprimée ?) — n° {entry['entry_id']} ; "
+            "rien n'est reposté automatiquement : vérifiez, puis ressaisissez si besoin"
+        )
+        assert entries(c.mu) == [] and calls(c.mu)["writes"]["POST /api/v1/entry"] == 1
