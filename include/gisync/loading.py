@@ -199,14 +199,14 @@ def _decide(
     return "post", None, None, payload
 
 
-_VOIDED = {"cancelled": "annulée", "draft": "repassée en brouillon"}
+# The GI status that took a synced document out of scope, in words: (invoice/credit note, payment).
+_VOIDED = {"cancelled": ("annulée", "annulé"), "draft": ("repassée en brouillon", "repassé en brouillon")}
 
 
 def _voided_word(item: PlannedDoc) -> str:
-    """The GI status that took a synced document out of scope, in words (a payment is masculine)."""
     status = item.doc.status or ""
-    word = _VOIDED.get(status, f"passée au statut {status!r}")
-    return word.replace("ée", "é") if item.doc.kind == "PAY" else word
+    feminine, masculine = _VOIDED.get(status, (f"passée au statut {status!r}", f"passé au statut {status!r}"))
+    return masculine if item.doc.kind == "PAY" else feminine
 
 
 def _totals(posted: str, item: PlannedDoc) -> str:

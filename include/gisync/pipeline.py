@@ -131,11 +131,15 @@ def _extract(run: DossierRun, gi: GiSource) -> dict[str, Any]:
         gi.list("payments", date_from=start.isoformat()), gi.list("payments", invoice_date_from=start.isoformat())
     )
     settled = {str(a.get("invoice_id")) for p in payments for a in p.get("allocations") or []}
+    kept: list[dict[str, Any]] = []
+    older: list[dict[str, Any]] = []
+    for record in invoices:
+        (kept if _kept(record, start, tz) else older).append(record)
     data: dict[str, Any] = {
         "clients": gi.list("clients"),
-        "invoices": [r for r in invoices if _kept(r, start, tz)],
+        "invoices": kept,
         # Older invoices that an in-scope payment settles: reported out of scope with the payment (B14).
-        "invoices_before_start": [r for r in invoices if not _kept(r, start, tz) and str(r.get("id")) in settled],
+        "invoices_before_start": [r for r in older if str(r.get("id")) in settled],
         "payments": payments,
         "payment_modes": gi.list("payment-modes"),
         "settings": gi.settings(),

@@ -124,9 +124,12 @@ def build_plan(
         raw_docs += [(r, parse_invoice(r, purchase=True, tz=tz)) for r in gi.get("purchases", [])]
     raw_docs += [(r, parse_payment(r, tz=tz)) for r in gi.get("payments", [])]
     invoices_by_id = {d.gi_id: d for _, d in raw_docs if d.kind in ("INV", "CN")}
-    older = {d.gi_id: (r, d) for r in gi.get("invoices_before_start", []) for d in [parse_invoice(r, tz=tz)]}
+    # Invoices dated before the start date that an in-scope payment settles: shown out of scope (B14).
+    older: dict[str, Document] = {}
     start = cfg.start_date.isoformat()
-    for raw, doc in older.values():
+    for raw in gi.get("invoices_before_start", []):
+        doc = parse_invoice(raw, tz=tz)
+        older[doc.gi_id] = doc
         if wanted and doc.party_id not in wanted:
             continue
         party = clients.get(doc.party_id)
@@ -171,11 +174,10 @@ def build_plan(
         if doc.kind == "PAY":
             missing = [a.invoice_id for a in doc.allocations if a.invoice_id not in invoices_by_id]
             if missing:
-                before = [older[i][1].number or i for i in missing if i in older]
-                absent = [i for i in missing if i not in older]
-                why = ([f"facture {', '.join(before)} antérieure à la date de début {start}"] if before else []) + (
-                    [f"facture {', '.join(absent)} absente de la GI"] if absent else []
-                )
+                before = ", ".join(older[i].number or i for i in missing if i in older)
+                absent = ", ".join(i for i in missing if i not in older)
+                why = [f"facture {before} antérieure à la date de début {start}"] if before else []
+                why += [f"facture {absent} absente de la GI"] if absent else []
                 item.out_of_scope = Issue(
                     "invoice_before_start", f"{item.label}: {'; '.join(why)} — règlement non repris"
                 )

@@ -9,6 +9,7 @@ from typing import Any
 from gisync import human_report, jsonutil
 from gisync.models import OUTCOMES
 from gisync.run import CHECKS, FAILING_STATES, JOURNALS, STEP_MARKERS, DossierRun, DossierRunFailed
+from gisync.validation import check_row_ok
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +94,6 @@ def _unbalanced(payload: dict[str, Any]) -> bool:
 
 def _fixes(checks: dict[str, Any]) -> dict[str, str]:
     """What to do about each item (account number, payment mode, journal…) of the red check rows."""
-    from gisync.status import check_row_ok
-
     return {
         str(row["item"]): str(row["detail"])
         for check in checks.values()

@@ -16,13 +16,13 @@ from sqlalchemy import func, select
 
 from gisync import jsonutil
 from gisync.ledger import CheckResult, Ledger, RunDocument, RunRecord
+from gisync.validation import check_row_ok
 
 CHECK_ORDER = ("accounts", "payment_modes", "clients", "journals_and_periods")
 COUNTED = ("created", "held", "deferred", "rejected", "drift", "out_of_scope")
 ALL_STATES = (*COUNTED, "would_create", "already_synced", "pending")
 FAILING = ("held", "rejected", "drift")
 ATTENTION = ("held", "deferred", "rejected", "drift")
-GREEN_CHECK_STATUSES = frozenset({"ok", "matched", "created", "to_create", "open"})
 HISTORY_LIMIT = 20
 SHOWN_REASONS = 3  # per state, in the one-line "what to fix" of a run
 SHOWN_CHECK_ROWS = 3  # per red check
@@ -87,14 +87,6 @@ def _latest_run(ledger: Ledger, slug: str) -> RunRecord | None:
         ).first()
 
 
-def check_row_ok(row: dict[str, Any]) -> bool:
-    """A check row is green when MyUnisoft has what the documents need (a closed unused year is fine)."""
-    status = str(row.get("status", ""))
-    if status in GREEN_CHECK_STATUSES:
-        return True
-    return status == "closed" and str(row.get("documents", "")) in ("", "0")
-
-
 def _checks(ledger: Ledger, run_key: str) -> list[dict[str, Any]]:
     with ledger.session() as s:
         rows = s.scalars(select(CheckResult).where(CheckResult.run_key == run_key)).all()
@@ -107,31 +99,23 @@ def _checks(ledger: Ledger, run_key: str) -> list[dict[str, Any]]:
     return checks
 
 
-def _counts(ledger: Ledger, run_key: str) -> dict[str, int]:
-    with ledger.session() as s:
-        pairs = s.execute(
-            select(RunDocument.outcome, func.count())
-            .where(RunDocument.run_key == run_key)
-            .group_by(RunDocument.outcome)
-        ).all()
-    found = {str(outcome): int(n) for outcome, n in pairs}
-    counts = {state: found.pop(state, 0) for state in ALL_STATES}
-    counts.update(found)
-    return counts
-
-
-def _reasons(ledger: Ledger, run_key: str) -> dict[str, Counter[str]]:
-    """Per failing state, how many documents each reason code stopped (the "why" of a red run)."""
+def _tally(ledger: Ledger, run_key: str) -> tuple[dict[str, int], dict[str, Counter[str]]]:
+    """One query: documents per outcome, and per failing outcome how many each reason code stopped."""
     with ledger.session() as s:
         triples = s.execute(
             select(RunDocument.outcome, RunDocument.reason_code, func.count())
-            .where(RunDocument.run_key == run_key, RunDocument.outcome.in_(FAILING))
+            .where(RunDocument.run_key == run_key)
             .group_by(RunDocument.outcome, RunDocument.reason_code)
         ).all()
-    found: dict[str, Counter[str]] = {state: Counter() for state in FAILING}
+    found: Counter[str] = Counter()
+    reasons: dict[str, Counter[str]] = {state: Counter() for state in FAILING}
     for outcome, reason, n in triples:
-        found[str(outcome)][str(reason or "?")] += int(n)
-    return found
+        found[str(outcome)] += int(n)
+        if outcome in reasons:
+            reasons[str(outcome)][str(reason or "?")] += int(n)
+    counts = {state: found.pop(state, 0) for state in ALL_STATES}
+    counts.update(found)
+    return counts, reasons
 
 
 def _most_common(reasons: Counter[str]) -> str:
@@ -151,12 +135,11 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 def _run_view(ledger: Ledger, run: RunRecord, *, with_checks: bool) -> dict[str, Any]:
     summary: dict[str, Any] = jsonutil.loads(run.summary or "{}") or {}
-    counts = _counts(ledger, run.run_key)
+    counts, reasons = _tally(ledger, run.run_key)
     deferred_run = summary.get("deferred") if isinstance(summary.get("deferred"), dict) else None
     incomplete = list(summary.get("incomplete_steps") or [])
     unbalanced = int(summary.get("unbalanced") or 0)
     checks = _checks(ledger, run.run_key) if with_checks else []
-    reasons = _reasons(ledger, run.run_key)
     problems: list[str] = [f"{counts[s]} {s} — {_most_common(reasons[s])}" for s in FAILING if counts[s]]
     if unbalanced:
         problems.append(f"{unbalanced} unbalanced")

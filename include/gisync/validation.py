@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from gisync.config import DossierConfig
 from gisync.models import Issue, ThirdParty
 from gisync.myunisoft.reference import FiscalYear, FolderRefs
 from gisync.plan import Plan, PlannedDoc
+
+# Check-row statuses that need nobody (a closed fiscal year is green only while no document uses it).
+GREEN_CHECK_STATUSES = frozenset({"ok", "matched", "created", "to_create", "open"})
 
 JOURNAL_TYPES = {"sales": {"VTE"}, "payments": {"BQ", "CAISSE"}, "purchases": {"ACH"}}
 
@@ -233,3 +237,11 @@ def _year_name(year: FiscalYear) -> str:
     ):
         return str(year.start.year)
     return f"{year.start:%Y-%m-%d}–{year.end:%Y-%m-%d}"
+
+
+def check_row_ok(row: dict[str, Any]) -> bool:
+    """A check row is green when MyUnisoft has what the documents need (a closed unused year is fine)."""
+    status = str(row.get("status", ""))
+    if status in GREEN_CHECK_STATUSES:
+        return True
+    return status == "closed" and str(row.get("documents", "")) in ("", "0")

@@ -30,28 +30,24 @@ from gisync.simulator.myunisoft.app import create_app as create_myunisoft
 from gisync.simulator.myunisoft.default_state import default_state
 from gisync.simulator.server import BackgroundServer, start_background
 
-
-def client(code: str, name: str) -> dict[str, Any]:
-    return {"id": code, "code": code, "name": name, "siren": None, "vat_number": None, "email": None,
-            "address": None, "account_number": None, "updated_at": "2025-01-02T09:00:00+01:00"}  # fmt: skip
+from builders import client, invoice, line, payment
 
 
-def invoice(gi_id: str, number: str, day: str, client_code: str, ht: str, vat: str, **more: Any) -> dict[str, Any]:
+def gi_client(code: str, name: str) -> dict[str, Any]:
+    return client(code, name=name, updated_at="2025-01-02T09:00:00+01:00")
+
+
+def gi_invoice(gi_id: str, number: str, day: str, client_code: str, ht: str, vat: str, **more: Any) -> dict[str, Any]:
     """One line of fees at 20 % (no account: the dossier's default revenue account)."""
     ttc = str(Decimal(ht) + Decimal(vat))
-    return {"id": gi_id, "number": number, "type": "invoice", "status": "issued", "date": day, "due_date": day,
-            "client_id": client_code, "currency": "EUR",
-            "lines": [{"label": "Honoraires", "account_number": None, "amount_ht": ht, "vat_rate": "20",
-                       "vat_amount": vat}],
-            "total_ht": ht, "total_vat": vat, "total_ttc": ttc, "total_ttc_eur": None, "pdf_url": None,
-            "updated_at": f"{day}T10:00:00+01:00", "credited_invoice_id": None, **more}  # fmt: skip
+    fields = {"due_date": day, "total_ht": ht, "total_vat": vat, "total_ttc": ttc,
+              "updated_at": f"{day}T10:00:00+01:00", **more}  # fmt: skip
+    date = fields.pop("date", day)  # a case may blank the date itself (B13)
+    return invoice(gi_id, number, date, client_code, [line(ht, vat, label="Honoraires")], **fields)
 
 
-def payment(gi_id: str, invoice_id: str, day: str, client_code: str, amount: str, mode: str) -> dict[str, Any]:
-    return {"id": gi_id, "date": day, "client_id": client_code, "amount": amount, "currency": "EUR",
-            "amount_currency": None, "mode": mode, "reference": gi_id, "status": "valid",
-            "allocations": [{"invoice_id": invoice_id, "amount": amount}],
-            "updated_at": f"{day}T12:00:00+01:00"}  # fmt: skip
+def gi_payment(gi_id: str, invoice_id: str, day: str, client_code: str, amount: str, mode: str) -> dict[str, Any]:
+    return payment(gi_id, invoice_id, day, amount, mode, client=client_code, updated_at=f"{day}T12:00:00+01:00")
 
 
 @dataclass
@@ -130,10 +126,10 @@ def test_b07_two_partial_payments_are_two_bank_entries_and_settle_the_invoice(tm
     """FA0100 (C020, 100.00 TTC) paid 70.00 by transfer then 30.00 by cheque: exactly two BQ entries,
     512000 D / 411C020 C with the MyUnisoft type of each mode (VIR → VIRT by the demo config), no 0.00
     line, FA0100 settled to 0.00 on 411C020, nothing more on a rerun."""
-    fa0100 = invoice("INV-100", "FA0100", "2025-02-01", "C020", "83.33", "16.67")
-    pays = [payment("PAY-1", "INV-100", "2025-02-10", "C020", "70.00", "VIR"),
-            payment("PAY-2", "INV-100", "2025-03-05", "C020", "30.00", "CHQ")]  # fmt: skip
-    with case(tmp_path, [client("C020", "Client C020")], [fa0100], pays) as c:
+    fa0100 = gi_invoice("INV-100", "FA0100", "2025-02-01", "C020", "83.33", "16.67")
+    pays = [gi_payment("PAY-1", "INV-100", "2025-02-10", "C020", "70.00", "VIR"),
+            gi_payment("PAY-2", "INV-100", "2025-03-05", "C020", "30.00", "CHQ")]  # fmt: skip
+    with case(tmp_path, [gi_client("C020", "Client C020")], [fa0100], pays) as c:
         first = c.run("r1")
         assert (first["created"], first["held"], first["deferred"]) == (3, 0, 0)
         posted = c.posted()
@@ -157,9 +153,9 @@ def test_b26_b27_edited_then_voided_after_sync_are_reported_never_reposted(tmp_p
     """B27: FA1100 goes from 1 000,00 to 1 100,00 TTC after run 1 → run 2 reports it (count 1), posts nothing.
     B26: FA1000 is then cancelled in the GI → run 3 flags it for a reversal, posts nothing for it, while the
     credit note that cancels it (B06) is synced normally."""
-    fa1000 = invoice("INV-1000", "FA1000", "2025-02-03", "C100", "500.00", "100.00")
-    fa1100 = invoice("INV-1100", "FA1100", "2025-02-04", "C100", "833.33", "166.67")
-    with case(tmp_path, [client("C100", "Client C100")], [fa1000, fa1100], []) as c:
+    fa1000 = gi_invoice("INV-1000", "FA1000", "2025-02-03", "C100", "500.00", "100.00")
+    fa1100 = gi_invoice("INV-1100", "FA1100", "2025-02-04", "C100", "833.33", "166.67")
+    with case(tmp_path, [gi_client("C100", "Client C100")], [fa1000, fa1100], []) as c:
         assert c.run("r1")["created"] == 2
         edited = {**fa1100, "lines": [{**fa1100["lines"][0], "amount_ht": "916.67", "vat_amount": "183.33"}],
                   "total_ht": "916.67", "total_vat": "183.33", "total_ttc": "1100.00"}  # fmt: skip
@@ -174,7 +170,7 @@ def test_b26_b27_edited_then_voided_after_sync_are_reported_never_reposted(tmp_p
             "INV-1100 FA1100 modifiée après synchronisation (1 000,00 → 1 100,00) — rien n'est reposté : "
             "contre-passez et ressaisissez si besoin (action manuelle requise)"
         )
-        credit_note = invoice("CN-1000", "AV1000", "2025-02-20", "C100", "500.00", "100.00",
+        credit_note = gi_invoice("CN-1000", "AV1000", "2025-02-20", "C100", "500.00", "100.00",
                               type="credit_note", credited_invoice_id="INV-1000")  # fmt: skip
         c.set_gi(invoices=[{**fa1000, "status": "cancelled"}, edited, credit_note])
         with pytest.raises(Exception, match="2 documents drift"):
@@ -195,9 +191,9 @@ def test_b26_b27_edited_then_voided_after_sync_are_reported_never_reposted(tmp_p
 
 def test_b13_an_undated_invoice_is_held_not_dropped(tmp_path: Path) -> None:
     """INV-500 has no invoice date: held with its reason, counted, the run red; INV-501 is created."""
-    undated = invoice("INV-500", "FA0500", "2025-02-02", "C500", "62.50", "12.50", date=None)
-    dated = invoice("INV-501", "FA0501", "2025-02-02", "C500", "66.67", "13.33")
-    with case(tmp_path, [client("C500", "Client C500")], [undated, dated], []) as c:
+    undated = gi_invoice("INV-500", "FA0500", "2025-02-02", "C500", "62.50", "12.50", date=None)
+    dated = gi_invoice("INV-501", "FA0501", "2025-02-02", "C500", "66.67", "13.33")
+    with case(tmp_path, [gi_client("C500", "Client C500")], [undated, dated], []) as c:
         with pytest.raises(Exception, match="1 documents held"):
             c.run("r1")
         report = c.report("r1")
@@ -213,10 +209,10 @@ def test_b32_an_auto_created_client_is_created_once(tmp_path: Path) -> None:
     """C150 "Garage Martin" is not in MyUnisoft: demo mode says it would create 411C150 and writes nothing;
     the real run creates it once (one upsert) for both invoices; the next run creates nothing."""
     invoices = [
-        invoice("INV-150", "FA0150", "2025-02-05", "C150", "100.00", "20.00"),
-        invoice("INV-151", "FA0151", "2025-02-06", "C150", "50.00", "10.00"),
+        gi_invoice("INV-150", "FA0150", "2025-02-05", "C150", "100.00", "20.00"),
+        gi_invoice("INV-151", "FA0151", "2025-02-06", "C150", "50.00", "10.00"),
     ]
-    with case(tmp_path, [client("C150", "Garage Martin")], invoices, []) as c:
+    with case(tmp_path, [gi_client("C150", "Garage Martin")], invoices, []) as c:
         c.run("demo", demo=True)
         rows = [r for r in c.report("demo")["checks"]["clients"] if r.get("account") == "411C150"]
         assert [(r["status"], r["detail"]) for r in rows] == [("would_create", "would create 411C150 Garage Martin")]
@@ -236,12 +232,12 @@ def test_b14_payments_follow_their_invoice_not_their_own_date(tmp_path: Path) ->
     saying why; INV-601 (2025-01-03) is created in the sales journal and its payment PAY-61, dated
     2024-12-28 (an advance), is created in the bank journal with its own date. No account for C050."""
     invoices = [
-        invoice("INV-600", "FA2024310", "2024-12-20", "C050", "500.00", "100.00"),
-        invoice("INV-601", "FA2025001", "2025-01-03", "C051", "250.00", "50.00"),
+        gi_invoice("INV-600", "FA2024310", "2024-12-20", "C050", "500.00", "100.00"),
+        gi_invoice("INV-601", "FA2025001", "2025-01-03", "C051", "250.00", "50.00"),
     ]
-    pays = [payment("PAY-60", "INV-600", "2025-01-08", "C050", "600.00", "VIR"),
-            payment("PAY-61", "INV-601", "2024-12-28", "C051", "300.00", "CB")]  # fmt: skip
-    with case(tmp_path, [client("C050", "Client C050"), client("C051", "Client C051")], invoices, pays) as c:
+    pays = [gi_payment("PAY-60", "INV-600", "2025-01-08", "C050", "600.00", "VIR"),
+            gi_payment("PAY-61", "INV-601", "2024-12-28", "C051", "300.00", "CB")]  # fmt: skip
+    with case(tmp_path, [gi_client("C050", "Client C050"), gi_client("C051", "Client C051")], invoices, pays) as c:
         summary = c.run("r1", start="2025-01-01")
         assert (summary["created"], summary["out_of_scope"], summary["held"]) == (2, 2, 0)
         docs = {d["gi_id"]: d for d in c.report("r1")["documents"]}
@@ -270,10 +266,10 @@ def test_b01_a_payment_whose_answer_was_lost_is_found_by_lookup_not_posted_again
     """PAY-7001 (C042, 240.00, VIR, 2025-02-14): MyUnisoft stores the entry then drops the connection. The
     product asks GET /entry/id?id_origin=GI-<dossier>-PAY-PAY-7001 before anything else, finds it, and never
     POSTs it again: one bank entry 512000 D 240.00 / 411C042 C 240.00, VIRT."""
-    fa = invoice("INV-7000", "FA20250012", "2025-02-03", "C042", "200.00", "40.00")
-    with case(tmp_path, [client("C042", "Client C042")], [fa], []) as c:
+    fa = gi_invoice("INV-7000", "FA20250012", "2025-02-03", "C042", "200.00", "40.00")
+    with case(tmp_path, [gi_client("C042", "Client C042")], [fa], []) as c:
         assert c.run("r1")["created"] == 1  # the invoice first, without fault
-        c.set_gi(payments=[payment("PAY-7001", "INV-7000", "2025-02-14", "C042", "240.00", "VIR")])
+        c.set_gi(payments=[gi_payment("PAY-7001", "INV-7000", "2025-02-14", "C042", "240.00", "VIR")])
         fault(c.mu, kind="commit_then_drop", route="POST /api/v1/entry", count=1)
         second = c.run("r2")
         assert (second["created"], second["deferred"]) == (1, 0)
@@ -295,8 +291,8 @@ def test_b02_reruns_backfills_and_a_draft_flip_post_nothing_again(tmp_path: Path
     rows = [("INV-1", "FA0001", "2025-01-05", "C001", "100.00", "20.00"),
             ("INV-2", "FA0002", "2025-01-06", "C002", "250.00", "50.00"),
             ("INV-3", "FA0003", "2025-01-07", "C001", "80.00", "16.00")]  # fmt: skip
-    invoices = [invoice(*row) for row in rows]
-    with case(tmp_path, [client("C001", "Client C001"), client("C002", "Client C002")], invoices, []) as c:
+    invoices = [gi_invoice(*row) for row in rows]
+    with case(tmp_path, [gi_client("C001", "Client C001"), gi_client("C002", "Client C002")], invoices, []) as c:
         assert c.run("r1")["created"] == 3
         assert c.posted()["GI-once-INV-INV-1"][1] == [
             ("411C001", "120.00", "0.00"), ("706000", "0.00", "100.00"), ("445712", "0.00", "20.00"),
@@ -316,10 +312,10 @@ def test_b02_reruns_backfills_and_a_draft_flip_post_nothing_again(tmp_path: Path
 def test_b15_an_invoice_in_a_closed_fiscal_year_is_held_before_any_post(tmp_path: Path) -> None:
     """Fiscal year 2024 closed, 2025 open: INV-700 (2024-12-31) held with the reason and the fix, no POST
     for it; INV-701 (2025-01-02) created; the run is red (partial)."""
-    invoices = [invoice("INV-700", "FA0700", "2024-12-31", "C060", "500.00", "100.00"),
-                invoice("INV-701", "FA0701", "2025-01-02", "C060", "50.00", "10.00")]  # fmt: skip
+    invoices = [gi_invoice("INV-700", "FA0700", "2024-12-31", "C060", "500.00", "100.00"),
+                gi_invoice("INV-701", "FA0701", "2025-01-02", "C060", "50.00", "10.00")]  # fmt: skip
     years = [("20240101", "20241231", True), ("20250101", "20251231", False)]
-    with case(tmp_path, [client("C060", "Client C060")], invoices, [], years=years) as c:
+    with case(tmp_path, [gi_client("C060", "Client C060")], invoices, [], years=years) as c:
         with pytest.raises(Exception, match="1 documents held"):
             c.run("r1", start="2024-01-01")
         docs = {d["gi_id"]: d for d in c.report("r1")["documents"]}
@@ -334,8 +330,8 @@ def test_b15_an_invoice_in_a_closed_fiscal_year_is_held_before_any_post(tmp_path
 
 def test_b26_an_entry_deleted_in_myunisoft_is_flagged_not_recreated(tmp_path: Path) -> None:
     """Run 1 posts FA1000; the accountant deletes that entry in MyUnisoft; run 2 says so and writes nothing."""
-    fa1000 = invoice("INV-1000", "FA1000", "2025-02-03", "C100", "500.00", "100.00")
-    with case(tmp_path, [client("C100", "Client C100")], [fa1000], []) as c:
+    fa1000 = gi_invoice("INV-1000", "FA1000", "2025-02-03", "C100", "500.00", "100.00")
+    with case(tmp_path, [gi_client("C100", "Client C100")], [fa1000], []) as c:
         assert c.run("r1")["created"] == 1
         [entry] = entries(c.mu)
         requests.patch(c.mu.url + "/_sim/state", json={"entries": []}, timeout=10).raise_for_status()

@@ -31,10 +31,7 @@ def _reference_invoices(docs: list[Document], parties: dict[str, str], accounts:
             accounts=accounts,
             dossier="D1",
         )
-        if result.draft is None:
-            expected[doc.gi_id] = ("held", [i.code for i in result.issues])
-        else:
-            expected[doc.gi_id] = [(ln.account, str(ln.debit), str(ln.credit)) for ln in result.draft.lines]
+        expected[doc.gi_id] = _outcome(result)
     return expected
 
 
@@ -50,11 +47,15 @@ def _reference_payments(docs: list[Document], parties: dict[str, str]) -> dict[s
             invoice_numbers={},
             dossier="D1",
         )
-        if result.draft is None:
-            expected[doc.gi_id] = ("held", [i.code for i in result.issues])
-        else:
-            expected[doc.gi_id] = [(ln.account, str(ln.debit), str(ln.credit)) for ln in result.draft.lines]
+        expected[doc.gi_id] = _outcome(result)
     return expected
+
+
+def _outcome(result: Any) -> Any:
+    """What the per-document builder made of one document: its lines, or held with the issue codes."""
+    if result.draft is None:
+        return ("held", [i.code for i in result.issues])
+    return [(ln.account, str(ln.debit), str(ln.credit)) for ln in result.draft.lines]
 
 
 def _as_comparable(result: dict[str, Any]) -> dict[str, Any]:

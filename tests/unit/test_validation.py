@@ -12,7 +12,7 @@ from gisync.myunisoft.payload import prepare
 from gisync.plan import build_plan, generated_account
 from gisync.validation import check_accounts, check_journals_and_periods, check_payment_modes, check_third_parties
 
-from builders import folder, invoice, lines_of
+from builders import client, folder, invoice, line, lines_of, payment
 
 SETTINGS = {
     "default_revenue_account": "706000",
@@ -31,21 +31,6 @@ def cfg(**overrides: Any) -> DossierConfig:
     return DossierConfig.model_validate(base)
 
 
-def line(ht: str, vat: str, account: str | None = None) -> dict[str, Any]:
-    return {"label": "x", "account_number": account, "amount_ht": ht, "vat_rate": "20", "vat_amount": vat}
-
-
-def client(code: str, account: str | None = None, name: str = "Client") -> dict[str, Any]:
-    return {"id": code, "code": code, "name": name, "account_number": account}
-
-
-def payment(gi_id: str, inv: str, date: str, amount: str, mode: str) -> dict[str, Any]:
-    return {
-        "id": gi_id, "date": date, "client_id": "C051", "amount": amount, "currency": "EUR", "mode": mode,
-        "reference": gi_id, "status": "valid", "allocations": [{"invoice_id": inv, "amount": amount}],
-    }  # fmt: skip
-
-
 def test_b14_payments_follow_their_invoices_scope_not_their_own_date() -> None:
     """INV-600 (2024) is out of scope, so is its 2025 payment; PAY-61 (2024) of INV-601 (2025) is in."""
     gi = {
@@ -58,8 +43,8 @@ def test_b14_payments_follow_their_invoices_scope_not_their_own_date() -> None:
             invoice("INV-600", "FA2024310", "2024-12-20", "C050", [line("500.00", "100.00")],
                     total_ht="500.00", total_vat="100.00", total_ttc="600.00"),
         ],
-        "payments": [payment("PAY-60", "INV-600", "2025-01-08", "600.00", "VIR"),
-                     payment("PAY-61", "INV-601", "2024-12-28", "300.00", "CB")],
+        "payments": [payment("PAY-60", "INV-600", "2025-01-08", "600.00", "VIR", client="C051"),
+                     payment("PAY-61", "INV-601", "2024-12-28", "300.00", "CB", client="C051")],
         "settings": SETTINGS,
     }  # fmt: skip
     refs = folder(payment_types=[{"payment_type_id": 11093, "code": "CB"}, {"payment_type_id": 11094, "code": "VIRT"}])
@@ -155,8 +140,8 @@ def test_unknown_payment_mode_is_red_and_holds_its_payments() -> None:
         "clients": [client("C051", "411C002")],
         "invoices": [invoice("INV-1", "FA1", "2025-01-03", "C051", [line("100.00", "20.00")],
                              total_ht="100.00", total_vat="20.00", total_ttc="120.00")],
-        "payments": [payment("PAY-1", "INV-1", "2025-01-10", "120.00", "PAYPAL"),
-                     payment("PAY-2", "INV-1", "2025-01-10", "0.01", "VIR")],
+        "payments": [payment("PAY-1", "INV-1", "2025-01-10", "120.00", "PAYPAL", client="C051"),
+                     payment("PAY-2", "INV-1", "2025-01-10", "0.01", "VIR", client="C051")],
         "settings": SETTINGS,
     }  # fmt: skip
     plan = build_plan(cfg(), gi, refs, {})

@@ -1,4 +1,4 @@
-"""Builders shared by the unit tests: GI records in the contract's shape and a small folder."""
+"""Builders shared by the tests: GI records in the contract's shape (gi/CONTRACT.md) and a small folder."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ ACCOUNTS = Accounts(
 def invoice(
     gi_id: str, number: str, date: str, client: str, lines: list[dict[str, Any]], **extra: Any
 ) -> dict[str, Any]:
-    """A GI sales invoice; totals are given explicitly in ``extra`` or summed from the lines."""
+    """A GI sales invoice; its totals and any other field are given in ``extra``."""
     raw: dict[str, Any] = {
         "id": gi_id,
         "number": number,
@@ -32,6 +32,26 @@ def invoice(
     }
     raw.update(extra)
     return raw
+
+
+def line(ht: str, vat: str, account: str | None = None, label: str = "x") -> dict[str, Any]:
+    """An invoice line at 20 % VAT."""
+    return {"label": label, "account_number": account, "amount_ht": ht, "vat_rate": "20", "vat_amount": vat}
+
+
+def client(code: str, account: str | None = None, name: str = "Client", **extra: Any) -> dict[str, Any]:
+    return {"id": code, "code": code, "name": name, "account_number": account, **extra}
+
+
+def payment(
+    gi_id: str, invoice_id: str, date: str, amount: str, mode: str, *, client: str, **extra: Any
+) -> dict[str, Any]:
+    """A valid GI payment settling ``amount`` of one invoice."""
+    return {
+        "id": gi_id, "date": date, "client_id": client, "amount": amount, "currency": "EUR", "mode": mode,
+        "reference": gi_id, "status": "valid", "allocations": [{"invoice_id": invoice_id, "amount": amount}],
+        **extra,
+    }  # fmt: skip
 
 
 def lines_of(draft: EntryDraft | None) -> list[tuple[str, str, str]]:
