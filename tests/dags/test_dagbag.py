@@ -126,3 +126,24 @@ def test_a_dossier_airflow_refuses_is_skipped_alone(tmp_path: Path, monkeypatch:
     assert sorted(bag.dag_ids) == ["gi_myunisoft_sync__d001", "gi_myunisoft_sync__d003"]
     warned = [line for lines in bag.captured_warnings.values() for line in lines if "d002" in line]
     assert len(warned) == 1 and "d002: Airflow refuse ce dossier (ValueError: refused by Airflow)" in warned[0]
+
+
+def test_doc_md_tags_and_owner_come_from_the_dossier_config(tmp_path: Path) -> None:
+    """What a person sees on the DAG page: what it syncs, from when, into which journals, with which options."""
+    from gisync.config import load_config
+    from gisync_dags.factory import build_dossier_dag
+
+    text = (REPO / "include" / "dossiers" / "demo.yaml").read_text()
+    (tmp_path / "x.yaml").write_text(
+        text.replace("owner: gisync", "owner: compta-lyon").replace(
+            "auto_create_clients: true", "auto_create_clients: false"
+        )
+    )
+    dag = build_dossier_dag(load_config(tmp_path / "x.yaml"))
+    assert set(dag.tags) == {"gisync", "dossier:demo"}
+    assert {task.owner for task in dag.tasks} == {"compta-lyon"}
+    doc = dag.doc_md or ""
+    assert "from **2023-08-01** (invoice date)" in doc
+    assert "sales `02`, payments `15`, purchases `01`" in doc
+    assert "client auto-creation: **off**" in doc
+    assert "MyUnisoft `myunisoft_demo`, GI `gi_demo`" in doc
